@@ -1,0 +1,3 @@
+using Citrine.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

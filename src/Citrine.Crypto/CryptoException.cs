@@ -1,0 +1,37 @@
+namespace Citrine.Crypto;
+
+/// <summary>Base type of every error Citrine.Crypto reports for bad keys, lengths or ciphertexts.</summary>
+public class CryptoException : Exception
+{
+    public CryptoException()
+    {
+    }
+
+    public CryptoException(string message)
+        : base(message)
+    {
+    }
+
+    public CryptoException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>A key has the wrong length, is not on the curve, or is otherwise unusable.</summary>
+public sealed class InvalidKeyException : CryptoException
+{
+    public InvalidKeyException()
+    {
+    }
+
+    public InvalidKeyException(string message)
+        : base(message)
+    {
+    }
+
+    public InvalidKeyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
