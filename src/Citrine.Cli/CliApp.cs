@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using Citrine.Cli.Commands;
 
 namespace Citrine.Cli;
 
@@ -26,6 +27,8 @@ public static class CliApp
         }
         var version = new Option<bool>("--version") { Description = "Print the version and exit." };
         root.Options.Add(version);
+        // Command groups: one line each, Commands/<Group>Commands.cs.
+        // (group registrations go above this line)
         root.SetAction(parsed =>
         {
             if (parsed.GetValue(version))
