@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Reflection;
-using Citrine.Cli.Commands;
 
 namespace Citrine.Cli;
 
@@ -27,7 +26,7 @@ public static class CliApp
         }
         var version = new Option<bool>("--version") { Description = "Print the version and exit." };
         root.Options.Add(version);
-        // Command groups: one line each, Commands/<Group>Commands.cs.
+        // Command groups: one line each, root.Add(Commands.XCommands.Create()); see Commands/.
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
