@@ -1,0 +1,26 @@
+namespace Citrine.Attestation.Dcap.Collateral;
+
+/// <summary>One entry of the TCB Evaluation Data Numbers document.</summary>
+public sealed record TcbEvaluationDataNumber(int Number, DateTimeOffset TcbRecoveryEventDate, DateTimeOffset TcbDate);
+
+/// <summary>
+/// The inner "tcbEvaluationDataNumbers" object of the Intel PCS response (id SGX or TDX, version 1):
+/// which evaluation data numbers Intel still publishes.
+/// </summary>
+public sealed record TcbEvaluationDataNumbers(string Id, int Version, DateTimeOffset IssueDate, DateTimeOffset NextUpdate, IReadOnlyList<TcbEvaluationDataNumber> Numbers)
+{
+    public static TcbEvaluationDataNumbers Parse(ReadOnlyMemory<byte> json)
+    {
+        const string P = "tcbEvaluationDataNumbers";
+        using var doc = JsonFields.Parse(json, P);
+        var root = doc.RootElement;
+        var list = new List<TcbEvaluationDataNumber>();
+        var i = 0;
+        foreach (var e in JsonFields.Array(root, "tcbEvalNumbers", P))
+        {
+            var p = $"{P}.tcbEvalNumbers[{i++}]";
+            list.Add(new TcbEvaluationDataNumber(JsonFields.Int(e, "tcbEvaluationDataNumber", p), JsonFields.Time(e, "tcbRecoveryEventDate", p), JsonFields.Time(e, "tcbDate", p)));
+        }
+        return new TcbEvaluationDataNumbers(JsonFields.String(root, "id", P), JsonFields.Int(root, "version", P), JsonFields.Time(root, "issueDate", P), JsonFields.Time(root, "nextUpdate", P), list);
+    }
+}
