@@ -35,3 +35,24 @@ public sealed class InvalidKeyException : CryptoException
     {
     }
 }
+
+/// <summary>
+/// An authenticated ciphertext failed its integrity check (AEAD tag mismatch, or too short to
+/// carry a tag). Nothing about the plaintext is released.
+/// </summary>
+public sealed class AuthenticationFailedException : CryptoException
+{
+    public AuthenticationFailedException()
+    {
+    }
+
+    public AuthenticationFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public AuthenticationFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
