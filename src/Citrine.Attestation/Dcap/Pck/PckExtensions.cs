@@ -70,11 +70,31 @@ public sealed record PckExtensions(
         throw new PckExtensionException($"certificate '{certificate.Subject}' has no Intel SGX extension ({SgxExtensionsOid})");
     }
 
+    /// <summary>Reads the SGX extension from a parsed certificate.</summary>
+    public static PckExtensions FromCertificate(DcapCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return certificate.Extensions.TryGetValue(SgxExtensionsOid, out var value)
+            ? Parse(value)
+            : throw new PckExtensionException($"certificate '{certificate.SubjectText}' has no Intel SGX extension ({SgxExtensionsOid})");
+    }
+
     /// <summary>The CA type, from the issuer common name ("Intel SGX PCK Processor CA" / "... Platform CA").</summary>
     public static PckCaType CaTypeOf(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var issuer = certificate.IssuerName.Name ?? string.Empty;
+        return CaTypeOf(certificate.IssuerName.Name ?? string.Empty);
+    }
+
+    /// <summary>The CA type of a parsed PCK certificate.</summary>
+    public static PckCaType CaTypeOf(DcapCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return CaTypeOf(certificate.IssuerText);
+    }
+
+    private static PckCaType CaTypeOf(string issuer)
+    {
         if (issuer.Contains("Intel SGX PCK Processor CA", StringComparison.Ordinal))
         {
             return PckCaType.Processor;

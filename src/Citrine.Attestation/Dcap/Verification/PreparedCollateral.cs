@@ -1,0 +1,129 @@
+using Citrine.Attestation.Dcap.Collateral;
+using Citrine.Attestation.Dcap.Pck;
+
+namespace Citrine.Attestation.Dcap.Verification;
+
+/// <summary>
+/// Collateral after its time-independent checks: parsed, TCB/QE signing chains checked up to the
+/// anchor key, document signatures and the root CRL signature checked. Either
+/// <see cref="FailureReason"/> is set or every parsed item is present.
+/// </summary>
+internal sealed class PreparedCollateral
+{
+    public VerificationReason FailureReason { get; init; }
+
+    public string? FailureDetail { get; init; }
+
+    public TcbInfo? TcbInfo { get; init; }
+
+    public EnclaveIdentity? QeIdentity { get; init; }
+
+    public Crl? RootCrl { get; init; }
+
+    public Crl? PckCrl { get; init; }
+
+    public IReadOnlyList<DcapCertificate> TcbInfoChain { get; init; } = [];
+
+    public IReadOnlyList<DcapCertificate> QeIdentityChain { get; init; } = [];
+
+    public static PreparedCollateral Prepare(QuoteCollateral collateral, TrustAnchor anchor)
+    {
+        TcbInfo tcbInfo;
+        EnclaveIdentity qeIdentity;
+        Crl rootCrl, pckCrl;
+        List<DcapCertificate> tcbChain, qeChain;
+        try
+        {
+            tcbInfo = TcbInfo.Parse(collateral.TcbInfo.Body);
+            qeIdentity = EnclaveIdentity.Parse(collateral.QeIdentity.Body);
+            rootCrl = Crl.Parse(collateral.RootCaCrl, "root_ca_crl");
+            pckCrl = Crl.Parse(collateral.PckCrl, "pck_crl");
+            tcbChain = [.. collateral.TcbInfoIssuerChain.Select(c => DcapCertificate.Parse(c, "tcb_info_issuer_chain"))];
+            qeChain = [.. collateral.QeIdentityIssuerChain.Select(c => DcapCertificate.Parse(c, "qe_identity_issuer_chain"))];
+        }
+        catch (CollateralFormatException e)
+        {
+            return Fail(VerificationReason.CollateralMalformed, e.Message);
+        }
+
+        var chainFailure = ChainFailure(tcbChain, anchor, "TCB Info issuer chain");
+        if (chainFailure is not null)
+        {
+            return Fail(chainFailure.Value.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.TcbInfoChainInvalid, chainFailure.Value.Detail);
+        }
+        if (!EcdsaP256.VerifyRaw(tcbChain[0].PublicKey, collateral.TcbInfo.Body, collateral.TcbInfo.Signature))
+        {
+            return Fail(VerificationReason.TcbInfoSignatureInvalid, "TCB Info signature does not verify with the TCB signing key");
+        }
+        chainFailure = ChainFailure(qeChain, anchor, "QE Identity issuer chain");
+        if (chainFailure is not null)
+        {
+            return Fail(chainFailure.Value.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.QeIdentityChainInvalid, chainFailure.Value.Detail);
+        }
+        if (!EcdsaP256.VerifyRaw(qeChain[0].PublicKey, collateral.QeIdentity.Body, collateral.QeIdentity.Signature))
+        {
+            return Fail(VerificationReason.QeIdentitySignatureInvalid, "QE Identity signature does not verify with the TCB signing key");
+        }
+        // The root CRL must be issued and signed by the pinned root (RFC 5280 6.3.3 (f), (g)).
+        if (!rootCrl.IssuerName.AsSpan().SequenceEqual(tcbChain[^1].Subject))
+        {
+            return Fail(VerificationReason.RootCrlIssuerMismatch, "root CA CRL issuer is not the root CA");
+        }
+        if (rootCrl.SignatureAlgorithm != DcapCertificate.EcdsaWithSha256 || !EcdsaP256.VerifyDer(anchor.PublicKey, rootCrl.TbsBytes, rootCrl.Signature))
+        {
+            return Fail(VerificationReason.RootCrlSignatureInvalid, "root CA CRL is not signed by the root key");
+        }
+        return new PreparedCollateral
+        {
+            TcbInfo = tcbInfo,
+            QeIdentity = qeIdentity,
+            RootCrl = rootCrl,
+            PckCrl = pckCrl,
+            TcbInfoChain = tcbChain,
+            QeIdentityChain = qeChain,
+        };
+    }
+
+    /// <summary>
+    /// Checks names and signatures of a leaf-first chain whose last certificate must carry the
+    /// anchor key. Certificates below the root are verified with the anchor key itself, so a root
+    /// certificate in the chain is only a name carrier.
+    /// </summary>
+    internal static (bool Untrusted, string Detail)? ChainFailure(IReadOnlyList<DcapCertificate> chain, TrustAnchor anchor, string what, VerifiedCollateralCache? cache = null)
+    {
+        if (chain.Count < 2)
+        {
+            return (false, $"{what} has {chain.Count} certificate(s); at least an issuer and the root are needed");
+        }
+        if (!anchor.Matches(chain[^1]))
+        {
+            return (true, $"{what} ends in '{chain[^1].SubjectText}', whose key is not the trusted root key ({anchor.Name})");
+        }
+        for (var i = 0; i < chain.Count - 1; i++)
+        {
+            var issuer = chain[i + 1];
+            if (!chain[i].Issuer.AsSpan().SequenceEqual(issuer.Subject))
+            {
+                return (false, $"{what}: certificate {i} names issuer '{chain[i].IssuerText}', next is '{issuer.SubjectText}'");
+            }
+            var key = i + 1 == chain.Count - 1 ? anchor.PublicKey : issuer.PublicKey;
+            if (!SignedBy(chain[i], key, cache))
+            {
+                return (false, $"{what}: certificate {i} ('{chain[i].SubjectText}') is not signed by its issuer");
+            }
+        }
+        return null;
+    }
+
+    internal static bool SignedBy(DcapCertificate cert, byte[] key, VerifiedCollateralCache? cache)
+    {
+        if (cache is null)
+        {
+            return cert.IsSignedBy(key);
+        }
+        var id = Convert.ToHexString(Crypto.Hashing.Sha256([.. cert.Der, .. key]));
+        return cache.CheckSignature(id, () => cert.IsSignedBy(key));
+    }
+
+    private static PreparedCollateral Fail(VerificationReason reason, string detail) => new() { FailureReason = reason, FailureDetail = detail };
+}
