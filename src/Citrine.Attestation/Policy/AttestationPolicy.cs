@@ -1,0 +1,192 @@
+using System.Text.Json;
+using Citrine.Attestation.Dcap.Collateral;
+using Citrine.Crypto.Encoding;
+
+namespace Citrine.Attestation.Policy;
+
+/// <summary>The policy is malformed.</summary>
+public sealed class PolicyFormatException : Exception
+{
+    public PolicyFormatException()
+    {
+    }
+
+    public PolicyFormatException(string message)
+        : base(message)
+    {
+    }
+
+    public PolicyFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Expected SGX enclave identity: MRENCLAVE values and/or MRSIGNER + ISVPRODID + minimum ISVSVN.</summary>
+public sealed record SgxExpectations
+{
+    public IReadOnlyList<byte[]> MrEnclave { get; init; } = [];
+
+    public byte[]? MrSigner { get; init; }
+
+    public ushort? IsvProdId { get; init; }
+
+    public ushort? MinIsvSvn { get; init; }
+}
+
+/// <summary>Expected TD measurements: MRTD values and/or each RTMR (null = not checked).</summary>
+public sealed record TdxExpectations
+{
+    public IReadOnlyList<byte[]> MrTd { get; init; } = [];
+
+    /// <summary>RTMR0..3; a null entry is not checked.</summary>
+    public IReadOnlyList<byte[]?> Rtmrs { get; init; } = [null, null, null, null];
+
+    public byte[]? MrConfigId { get; init; }
+}
+
+/// <summary>
+/// An attestation policy, as data. Two tiers: the security defaults (debug enclaves and TDs
+/// refused, MR_SERVICETD zero, TD attributes as Intel recommends) apply unless a field here
+/// relaxes them; TCB status acceptance, advisories, minimum TCB evaluation data number and
+/// expected measurements apply only when set.
+/// </summary>
+public sealed record AttestationPolicy
+{
+    /// <summary>Only the security defaults.</summary>
+    public static AttestationPolicy SecurityDefaults { get; } = new();
+
+    // Security defaults: relaxed only explicitly.
+    public bool AllowDebug { get; init; }
+
+    public bool AllowNonZeroMrServiceTd { get; init; }
+
+    /// <summary>When false (default), TD attributes must follow Intel's recommendation (see <see cref="PolicyEvaluator"/>).</summary>
+    public bool AllowAnyTdAttributes { get; init; }
+
+    // Opt-in rules.
+    /// <summary>Accepted TCB statuses; null accepts any status verification allowed.</summary>
+    public IReadOnlyList<TcbStatus>? AcceptedTcbStatuses { get; init; }
+
+    /// <summary>Advisory ids that may be present; null allows any.</summary>
+    public IReadOnlyList<string>? AllowedAdvisoryIds { get; init; }
+
+    public int? MinTcbEvaluationDataNumber { get; init; }
+
+    public SgxExpectations? Sgx { get; init; }
+
+    public TdxExpectations? Tdx { get; init; }
+
+    /// <summary>
+    /// Reads a policy from JSON: <c>accepted_tcb_statuses</c>, <c>allowed_advisory_ids</c>,
+    /// <c>min_tcb_evaluation_data_number</c>, <c>allow_debug</c>, <c>allow_nonzero_mr_servicetd</c>,
+    /// <c>allow_any_td_attributes</c>, <c>sgx</c> {<c>mrenclave</c>[], <c>mrsigner</c>, <c>isvprodid</c>,
+    /// <c>min_isvsvn</c>}, <c>tdx</c> {<c>mrtd</c>[], <c>rtmr0</c>..<c>rtmr3</c>, <c>mrconfigid</c>}. Unknown
+    /// fields are errors, so a misspelt rule is never silently ignored.
+    /// </summary>
+    public static AttestationPolicy FromJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json.ToArray());
+            return Read(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw new PolicyFormatException($"policy: invalid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new PolicyFormatException($"policy: {e.Message}", e);
+        }
+    }
+
+    private static AttestationPolicy Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyFormatException("policy: not a JSON object");
+        }
+        var p = new AttestationPolicy();
+        foreach (var prop in root.EnumerateObject())
+        {
+            var v = prop.Value;
+            p = prop.Name switch
+            {
+                "accepted_tcb_statuses" => p with { AcceptedTcbStatuses = [.. Strings(v, prop.Name).Select(s => TcbStatusNames.TryParse(s, out var st) ? st : throw new PolicyFormatException($"policy.{prop.Name}: unknown TCB status '{s}'"))] },
+                "allowed_advisory_ids" => p with { AllowedAdvisoryIds = Strings(v, prop.Name) },
+                "min_tcb_evaluation_data_number" => p with { MinTcbEvaluationDataNumber = v.GetInt32() },
+                "allow_debug" => p with { AllowDebug = v.GetBoolean() },
+                "allow_nonzero_mr_servicetd" => p with { AllowNonZeroMrServiceTd = v.GetBoolean() },
+                "allow_any_td_attributes" => p with { AllowAnyTdAttributes = v.GetBoolean() },
+                "sgx" => p with { Sgx = ReadSgx(v) },
+                "tdx" => p with { Tdx = ReadTdx(v) },
+                _ => throw new PolicyFormatException($"policy: unknown field '{prop.Name}'"),
+            };
+        }
+        return p;
+    }
+
+    private static SgxExpectations ReadSgx(JsonElement e)
+    {
+        var s = new SgxExpectations();
+        foreach (var prop in Object(e, "sgx"))
+        {
+            var v = prop.Value;
+            s = prop.Name switch
+            {
+                "mrenclave" => s with { MrEnclave = [.. Strings(v, "sgx.mrenclave").Select(h => HexOf(h, 32, "sgx.mrenclave"))] },
+                "mrsigner" => s with { MrSigner = HexOf(v.GetString(), 32, "sgx.mrsigner") },
+                "isvprodid" => s with { IsvProdId = v.GetUInt16() },
+                "min_isvsvn" => s with { MinIsvSvn = v.GetUInt16() },
+                _ => throw new PolicyFormatException($"policy.sgx: unknown field '{prop.Name}'"),
+            };
+        }
+        return s;
+    }
+
+    private static TdxExpectations ReadTdx(JsonElement e)
+    {
+        var t = new TdxExpectations();
+        var rtmrs = new byte[]?[4];
+        foreach (var prop in Object(e, "tdx"))
+        {
+            var v = prop.Value;
+            switch (prop.Name)
+            {
+                case "mrtd":
+                    t = t with { MrTd = [.. Strings(v, "tdx.mrtd").Select(h => HexOf(h, 48, "tdx.mrtd"))] };
+                    break;
+                case "rtmr0" or "rtmr1" or "rtmr2" or "rtmr3":
+                    rtmrs[prop.Name[4] - '0'] = HexOf(v.GetString(), 48, "tdx." + prop.Name);
+                    break;
+                case "mrconfigid":
+                    t = t with { MrConfigId = HexOf(v.GetString(), 48, "tdx.mrconfigid") };
+                    break;
+                default:
+                    throw new PolicyFormatException($"policy.tdx: unknown field '{prop.Name}'");
+            }
+        }
+        return t with { Rtmrs = rtmrs };
+    }
+
+    private static JsonElement.ObjectEnumerator Object(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object ? e.EnumerateObject() : throw new PolicyFormatException($"policy.{name}: not an object");
+
+    private static string[] Strings(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+        {
+            throw new PolicyFormatException($"policy.{name}: not an array");
+        }
+        return [.. e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw new PolicyFormatException($"policy.{name}: holds a non-string"))];
+    }
+
+    private static byte[] HexOf(string? text, int length, string name)
+    {
+        var digits = text is not null && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        return digits is not null && Hex.TryDecode(digits, out var b) && b.Length == length
+            ? b
+            : throw new PolicyFormatException($"policy.{name}: not {length} bytes of hex");
+    }
+}
