@@ -76,9 +76,13 @@ public static class CometJson
     internal static Commit ReadCommit(JsonNode node)
     {
         var signatures = new List<CommitSig>();
-        foreach (var item in node.Get("signatures").Items())
+        // A commit without signatures is written as null by Go's encoder; verification rejects it.
+        if (node.Optional("signatures") is { } list)
         {
-            signatures.Add(ReadCommitSig(item));
+            foreach (var item in list.Items())
+            {
+                signatures.Add(ReadCommitSig(item));
+            }
         }
         return new Commit(node.Get("height").Int64(), node.Get("round").Int32(), ReadBlockId(node.Get("block_id")), signatures);
     }
