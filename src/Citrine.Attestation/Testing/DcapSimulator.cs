@@ -96,11 +96,11 @@ public sealed class DcapSimulator
         var rootRevoked = new List<byte[]> { Serial("revoked-decoy-ca") };
         if (fault == DcapFault.PckCaRevoked)
         {
-            rootRevoked.Add(pckCa.SerialNumberBytes.ToArray().Reverse().ToArray());
+            rootRevoked.Add(pckCa.SerialNumberBytes.ToArray());
         }
         if (fault == DcapFault.TcbSigningCertRevoked)
         {
-            rootRevoked.Add(tcbSigning.SerialNumberBytes.ToArray().Reverse().ToArray());
+            rootRevoked.Add(tcbSigning.SerialNumberBytes.ToArray());
         }
         var rootCrl = fault switch
         {
@@ -111,7 +111,7 @@ public sealed class DcapSimulator
         var pckRevoked = new List<byte[]> { Serial("revoked-decoy-leaf") };
         if (fault == DcapFault.PckLeafRevoked)
         {
-            pckRevoked.Add(pckLeaf.SerialNumberBytes.ToArray().Reverse().ToArray());
+            pckRevoked.Add(pckLeaf.SerialNumberBytes.ToArray());
         }
         var pckCrl = fault switch
         {
@@ -607,8 +607,15 @@ public sealed class DcapSimulator
 
     // ---------------------------------------------------------------- PKI
 
-    private static X500DistinguishedName Name(string commonName) =>
-        new($"CN={commonName}, O={TestOrganization}, L=Nowhere, C=ZZ");
+    private static X500DistinguishedName Name(string commonName)
+    {
+        var builder = new X500DistinguishedNameBuilder();
+        builder.AddCountryOrRegion("ZZ");
+        builder.AddLocalityName("Nowhere");
+        builder.AddOrganizationName(TestOrganization);
+        builder.AddCommonName(commonName);
+        return builder.Build();
+    }
 
     private readonly record struct Validity(DateTimeOffset NotBefore, DateTimeOffset NotAfter);
 
