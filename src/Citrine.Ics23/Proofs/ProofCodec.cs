@@ -87,7 +87,7 @@ public static class ProofCodec
 
     // ---- decoding ----
 
-    private static CommitmentProof ReadCommitmentProof(ReadOnlySpan<byte> data, int offset)
+    internal static CommitmentProof ReadCommitmentProof(ReadOnlySpan<byte> data, int offset)
     {
         var r = new ProtoReader(data, nameof(CommitmentProof), offset);
         CommitmentProof? result = null;

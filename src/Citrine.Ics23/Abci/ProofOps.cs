@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Citrine.Ics23.Proofs;
+using Citrine.Ics23.Specs;
+using Citrine.Ics23.Verification;
+
+namespace Citrine.Ics23.Abci;
+
+/// <summary>One ABCI proof operation (CometBFT <c>crypto.ProofOp</c>: type, key, data).</summary>
+public sealed record ProofOp(string Type, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Data);
+
+/// <summary>
+/// ABCI <c>ProofOps</c> as CometBFT's <c>abci_query</c> returns them with <c>prove=true</c>, and
+/// their verification as a chain (Cosmos SDK store/types proof operators: <c>ics23:iavl</c>,
+/// <c>ics23:simple</c>, <c>ics23:smt</c>; each op's data is a protobuf CommitmentProof).
+/// </summary>
+public static class ProofOps
+{
+    public const string IavlType = "ics23:iavl";
+    public const string SimpleType = "ics23:simple";
+    public const string SmtType = "ics23:smt";
+
+    /// <summary>The spec a ProofOp type commits to, or null for a type this library does not verify.</summary>
+    public static ProofSpec? SpecFor(string type) => type switch
+    {
+        IavlType => ProofSpecs.Iavl,
+        SimpleType => ProofSpecs.Tendermint,
+        SmtType => ProofSpecs.Smt,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Reads the ops from JSON: a whole JSON-RPC <c>abci_query</c> response, its <c>result</c> or
+    /// <c>response</c> object, a <c>{"proofOps": ...}</c> object or the ProofOps object
+    /// <c>{"ops": [{"type", "key" (base64), "data" (base64)}]}</c> itself.
+    /// </summary>
+    public static IReadOnlyList<ProofOp> ParseJson(ReadOnlySpan<byte> utf8Json)
+    {
+        JsonDocument doc;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
+            doc = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException e)
+        {
+            throw new Ics23FormatException($"invalid JSON: {e.Message}", "ProofOps", -1, e);
+        }
+        using (doc)
+        {
+            var ops = FindOps(doc.RootElement);
+            var result = new List<ProofOp>(ops.GetArrayLength());
+            var index = 0;
+            foreach (var op in ops.EnumerateArray())
+            {
+                var where = $"ops[{index}]";
+                if (op.ValueKind != JsonValueKind.Object)
+                {
+                    throw new Ics23FormatException("expected an object", where, -1);
+                }
+                result.Add(new ProofOp(
+                    RequiredString(op, "type", where),
+                    Base64(op, "key", where),
+                    Base64(op, "data", where)));
+                index++;
+            }
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Turns ops (innermost first) into chain steps for <paramref name="keyPath"/> (outermost first,
+    /// e.g. [store name, key]). Each op's key must be the matching key path element.
+    /// Throws <see cref="Ics23VerificationException"/> for a wrong shape and
+    /// <see cref="Ics23FormatException"/> for undecodable op data.
+    /// </summary>
+    public static IReadOnlyList<ProofStep> ToSteps(IReadOnlyList<ProofOp> ops, IReadOnlyList<ReadOnlyMemory<byte>> keyPath)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        ArgumentNullException.ThrowIfNull(keyPath);
+        if (ops.Count != keyPath.Count)
+        {
+            throw new Ics23VerificationException(Ics23Error.ChainLengthMismatch, $"{ops.Count} proof ops for a key path of {keyPath.Count} elements");
+        }
+        var steps = new List<ProofStep>(ops.Count);
+        for (var i = 0; i < ops.Count; i++)
+        {
+            var op = ops[i];
+            var spec = SpecFor(op.Type) ?? throw new Ics23VerificationException(Ics23Error.UnsupportedProofOpType, $"proof op {i} has unsupported type '{op.Type}'");
+            var expectedKey = keyPath[keyPath.Count - 1 - i];
+            if (!op.Key.Span.SequenceEqual(expectedKey.Span))
+            {
+                throw new Ics23VerificationException(Ics23Error.ChainKeyMismatch, $"proof op {i} is for key {Convert.ToHexString(op.Key.Span)}, the key path expects {Convert.ToHexString(expectedKey.Span)}");
+            }
+            steps.Add(new ProofStep(spec, op.Key, ProofCodec.DecodeCommitmentProof(op.Data.Span)));
+        }
+        return steps;
+    }
+
+    /// <summary>Verifies that <paramref name="keyPath"/> holds <paramref name="value"/> under <paramref name="appHash"/>.</summary>
+    public static Ics23Verdict VerifyMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, ReadOnlySpan<byte> value)
+    {
+        try
+        {
+            return ChainedProofVerifier.VerifyMembership(ToSteps(ops, keyPath), appHash, value);
+        }
+        catch (Ics23VerificationException e)
+        {
+            return Ics23Verdict.From(e);
+        }
+    }
+
+    /// <summary>Verifies that the last element of <paramref name="keyPath"/> is absent from its store under <paramref name="appHash"/>.</summary>
+    public static Ics23Verdict VerifyNonMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath)
+    {
+        try
+        {
+            return ChainedProofVerifier.VerifyNonMembership(ToSteps(ops, keyPath), appHash);
+        }
+        catch (Ics23VerificationException e)
+        {
+            return Ics23Verdict.From(e);
+        }
+    }
+
+    private static JsonElement FindOps(JsonElement e)
+    {
+        // Descend through the envelopes an abci_query response may come in.
+        for (var depth = 0; depth < 8; depth++)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                break;
+            }
+            if (e.TryGetProperty("ops", out var ops))
+            {
+                return ops.ValueKind == JsonValueKind.Array ? ops : throw new Ics23FormatException("expected an array", "ops", -1);
+            }
+            if (TryProperty(e, out var next, "proofOps", "proof_ops", "response", "result"))
+            {
+                if (next.ValueKind == JsonValueKind.Null)
+                {
+                    throw new Ics23FormatException("the response carries no proof (was the query made with prove=true?)", "proofOps", -1);
+                }
+                e = next;
+                continue;
+            }
+            break;
+        }
+        throw new Ics23FormatException("no proof ops found (expected proofOps.ops)", "proofOps", -1);
+    }
+
+    private static bool TryProperty(JsonElement e, out JsonElement value, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (e.TryGetProperty(name, out value))
+            {
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    private static string RequiredString(JsonElement obj, string name, string where) =>
+        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()!
+            : throw new Ics23FormatException("missing or not a string", $"{where}.{name}", -1);
+
+    private static byte[] Base64(JsonElement obj, string name, string where)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        if (v.ValueKind != JsonValueKind.String || !v.TryGetBytesFromBase64(out var bytes))
+        {
+            throw new Ics23FormatException("not valid base64", $"{where}.{name}", -1);
+        }
+        return bytes;
+    }
+}
