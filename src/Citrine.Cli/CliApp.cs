@@ -27,6 +27,7 @@ public static class CliApp
         var version = new Option<bool>("--version") { Description = "Print the version and exit." };
         root.Options.Add(version);
         // Command groups: one line each, root.Add(Commands.XCommands.Create()); see Commands/.
+        root.Add(Commands.HpkeCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
