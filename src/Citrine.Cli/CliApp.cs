@@ -28,6 +28,7 @@ public static class CliApp
         root.Options.Add(version);
         // Command groups: one line each, root.Add(Commands.XCommands.Create()); see Commands/.
         root.Add(Commands.HpkeCommands.Create());
+        root.Add(Commands.AttestCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
