@@ -17,13 +17,25 @@ public enum DcapFault
     PckCaNotYetValid,
     PckLeafExpired,
     PckLeafNotYetValid,
+    /// <summary>Affects the TCB Info issuer chain only (the QE Identity chain keeps a valid copy).</summary>
     TcbSigningCertExpired,
+    /// <summary>Affects the TCB Info issuer chain only (the QE Identity chain keeps a valid copy).</summary>
     TcbSigningCertNotYetValid,
+
+    /// <summary>The QE Identity issuer chain gets its own TCB signing certificate, expired (the TCB Info chain stays valid).</summary>
+    QeIdentitySignerExpired,
 
     // Certificate signatures (the certificate is signed by the impostor key under the right issuer name).
     PckCaSignatureInvalid,
     PckLeafSignatureInvalid,
+    /// <summary>Affects the TCB Info issuer chain only (the QE Identity chain keeps a valid copy).</summary>
     TcbSigningCertSignatureInvalid,
+    /// <summary>The QE Identity issuer chain's signing certificate is signed by the impostor key.</summary>
+    QeIdentitySignerSignatureInvalid,
+    /// <summary>The PCK leaf names the other PCK CA as issuer (still signed by the real PCK CA key).</summary>
+    PckLeafIssuerNameMismatch,
+    /// <summary>The quote's PEM chain holds only the leaf and the PCK CA.</summary>
+    PckChainMissingRoot,
 
     // Revocation.
     PckLeafRevoked,
@@ -47,9 +59,14 @@ public enum DcapFault
 
     // TCB Info.
     TcbInfoBadSignature,
+    /// <summary>The TCB Info is a validly signed JSON object that lacks required fields.</summary>
+    TcbInfoMalformed,
     TcbInfoExpired,
     TcbInfoNotYetValid,
-    /// <summary>TCB Info "version" is 2 instead of 3.</summary>
+    /// <summary>
+    /// A well-formed TCB Info v2 document (no "id", flat sgxtcbcompNNsvn fields). Only v3 describes
+    /// TDX, so a TDX quote must be refused; for SGX, v2 is a legitimate (older) format.
+    /// </summary>
     TcbInfoWrongVersion,
     /// <summary>TCB Info "id" is "TDX" for an SGX quote and "SGX" for a TDX quote.</summary>
     TcbInfoWrongId,
@@ -82,12 +99,16 @@ public enum DcapFault
     QeReportDataMismatch,
     /// <summary>The quote is signed by the impostor key instead of the attestation key.</summary>
     QuoteSignatureInvalid,
+    /// <summary>The quote's attestation key is not a P-256 point (the QE report data still binds it).</summary>
+    AttestationKeyNotOnCurve,
 
     // TDX module identity (TDX only).
     TdxModuleMrSignerMismatch,
     TdxModuleAttributesMismatch,
     /// <summary>TCB Info has no tdxModuleIdentities entry "TDX_%02X" for the module's major version.</summary>
     TdxModuleIdentityMissing,
+    /// <summary>Every level of the module identity has an ISVSVN above the module's TEE_TCB_SVN[0].</summary>
+    TdxModuleSvnBelowAllLevels,
 
     // Report body attributes (policy checks).
     DebugEnclave,

@@ -84,13 +84,24 @@ public sealed class DcapSimulator
                 SHA256.HashData("citrine-simulated-ppid"u8).AsSpan(0, 16), request.CpuSvn.Span, request.PceSvn,
                 request.PceId.Span, request.Fmspc.Span, request.PckCa));
         }
+        var leafIssuerName = fault == DcapFault.PckLeafIssuerNameMismatch
+            ? PckCaName(request.PckCa == SimulatedPckCaKind.Platform ? SimulatedPckCaKind.Processor : SimulatedPckCaKind.Platform)
+            : pckCaName;
         using var pckLeaf = Issue(
-            PckLeafName, _keys.PckLeaf, pckCaName, fault == DcapFault.PckLeafSignatureInvalid ? _keys.Impostor : _keys.PckCa, pckCaSki,
+            PckLeafName, _keys.PckLeaf, leafIssuerName, fault == DcapFault.PckLeafSignatureInvalid ? _keys.Impostor : _keys.PckCa, pckCaSki,
             Window(now, fault, DcapFault.PckLeafExpired, DcapFault.PckLeafNotYetValid, years: 7), Serial("pck-leaf"), leafExtensions);
         using var tcbSigning = Issue(
             TcbSigningName, _keys.TcbSigning, RootName, fault == DcapFault.TcbSigningCertSignatureInvalid ? _keys.Impostor : _keys.Root, rootSki,
             Window(now, fault, DcapFault.TcbSigningCertExpired, DcapFault.TcbSigningCertNotYetValid, years: 7), Serial("tcb-signing"),
             [new X509BasicConstraintsExtension(false, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true)]);
+
+        // Intel uses one TCB signing certificate for both documents; QE-chain faults get their own copy.
+        using var qeSigning = fault is DcapFault.QeIdentitySignerExpired or DcapFault.QeIdentitySignerSignatureInvalid
+            ? Issue(
+                TcbSigningName, _keys.TcbSigning, RootName, fault == DcapFault.QeIdentitySignerSignatureInvalid ? _keys.Impostor : _keys.Root, rootSki,
+                Window(now, fault, DcapFault.QeIdentitySignerExpired, DcapFault.None, years: 7), Serial("tcb-signing"),
+                [new X509BasicConstraintsExtension(false, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true)])
+            : X509CertificateLoader.LoadCertificate(tcbSigning.RawData);
 
         // --- CRLs ---
         var rootRevoked = new List<byte[]> { Serial("revoked-decoy-ca") };
@@ -127,15 +138,16 @@ public sealed class DcapSimulator
         var qeIdentitySignature = SignRaw(fault == DcapFault.QeIdentityBadSignature ? _keys.Impostor : _keys.TcbSigning, Encoding.UTF8.GetBytes(qeIdentity));
 
         // --- quote ---
-        var pckChainPem = Pem(pckLeaf) + Pem(pckCa) + Pem(root);
+        var pckChainPem = Pem(pckLeaf) + Pem(pckCa) + (fault == DcapFault.PckChainMissingRoot ? string.Empty : Pem(root));
         var quote = BuildQuote(request, Encoding.ASCII.GetBytes(pckChainPem));
 
         var pckCrlIssuerChain = Pem(pckCa) + Pem(root);
         var tcbSigningChain = Pem(tcbSigning) + Pem(root);
+        var qeSigningChain = Pem(qeSigning) + Pem(root);
         return new SimulatedDcapEvidence
         {
             Quote = quote,
-            CollateralJson = CollateralJson(pckCrlIssuerChain, rootCrl, pckCrl, tcbSigningChain, tcbInfo, tcbInfoSignature, qeIdentity, qeIdentitySignature),
+            CollateralJson = CollateralJson(pckCrlIssuerChain, rootCrl, pckCrl, tcbSigningChain, tcbInfo, tcbInfoSignature, qeSigningChain, qeIdentity, qeIdentitySignature),
             TrustedRootDer = trustedRoot.RawData,
             Now = now,
             RootCertificateDer = root.RawData,
@@ -150,6 +162,7 @@ public sealed class DcapSimulator
             QeIdentitySignature = qeIdentitySignature,
             PckCrlIssuerChainPem = pckCrlIssuerChain,
             TcbSigningChainPem = tcbSigningChain,
+            QeIdentitySigningChainPem = qeSigningChain,
             PckChainPem = pckChainPem,
             Fmspc = request.Fmspc.ToArray(),
         };
@@ -191,7 +204,7 @@ public sealed class DcapSimulator
         {
             throw new ArgumentException("MR_SERVICETD exists only in TD 1.5 report bodies", nameof(r));
         }
-        if (r.Tee == SimulatedTee.Sgx && r.Fault is DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleIdentityMissing or DcapFault.TdxModuleMrSignerMismatch)
+        if (r.Tee == SimulatedTee.Sgx && r.Fault is DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleIdentityMissing or DcapFault.TdxModuleMrSignerMismatch or DcapFault.TdxModuleSvnBelowAllLevels)
         {
             throw new ArgumentException($"{r.Fault} applies to TDX quotes only", nameof(r));
         }
@@ -257,7 +270,7 @@ public sealed class DcapSimulator
         signed.AddRange(body);
         var signedBytes = signed.ToArray();
         var quoteSignature = SignRaw(r.Fault == DcapFault.QuoteSignatureInvalid ? _keys.Impostor : _keys.Attestation, signedBytes);
-        var attestationKey = RawPublicKey(_keys.Attestation);
+        var attestationKey = r.Fault == DcapFault.AttestationKeyNotOnCurve ? Enumerable.Repeat((byte)0x01, 64).ToArray() : RawPublicKey(_keys.Attestation);
 
         var qeReport = QeReport(r, attestationKey);
         var qeReportSignature = SignRaw(r.Fault == DcapFault.QeReportSignatureInvalid ? _keys.Impostor : _keys.PckLeaf, qeReport);
@@ -401,18 +414,27 @@ public sealed class DcapSimulator
         }
         var cpuSvn = r.CpuSvn.ToArray();
         var tee = r.TeeTcbSvn.ToArray();
+        // TCB Info v2 (PCS API v3): no "id", flat sgxtcbcompNNsvn fields, SGX only.
+        var v2 = fault == DcapFault.TcbInfoWrongVersion;
+        if (fault == DcapFault.TcbInfoMalformed)
+        {
+            return tdx ? "{\"id\":\"TDX\",\"version\":3}" : "{\"id\":\"SGX\",\"version\":3}";
+        }
         return WriteJson(w =>
         {
             w.WriteStartObject();
-            w.WriteString("id", tdx ^ (fault == DcapFault.TcbInfoWrongId) ? "TDX" : "SGX");
-            w.WriteNumber("version", fault == DcapFault.TcbInfoWrongVersion ? 2 : 3);
+            if (!v2)
+            {
+                w.WriteString("id", tdx ^ (fault == DcapFault.TcbInfoWrongId) ? "TDX" : "SGX");
+            }
+            w.WriteNumber("version", v2 ? 2 : 3);
             w.WriteString("issueDate", Date(issue));
             w.WriteString("nextUpdate", Date(next));
             w.WriteString("fmspc", Convert.ToHexString(fmspc));
             w.WriteString("pceId", Convert.ToHexString(pceId));
             w.WriteNumber("tcbType", 0);
             w.WriteNumber("tcbEvaluationDataNumber", r.TcbEvaluationDataNumber);
-            if (tdx)
+            if (tdx && !v2)
             {
                 var mrSignerSeam = fault == DcapFault.TdxModuleMrSignerMismatch ? new string('A', 96) : new string('0', 96);
                 w.WriteStartObject("tdxModule");
@@ -428,14 +450,22 @@ public sealed class DcapSimulator
                 w.WriteString("attributes", "0000000000000000");
                 w.WriteString("attributesMask", "FFFFFFFFFFFFFFFF");
                 w.WriteStartArray("tcbLevels");
-                if (r.TdxModuleTcbStatus != "UpToDate")
+                if (fault == DcapFault.TdxModuleSvnBelowAllLevels)
+                {
+                    ModuleLevel(w, tee[0] + 2, now.AddDays(-10), "UpToDate");
+                    ModuleLevel(w, tee[0] + 1, now.AddDays(-100), "OutOfDate");
+                }
+                else if (r.TdxModuleTcbStatus != "UpToDate")
                 {
                     ModuleLevel(w, tee[0] + 1, now.AddDays(-10), "UpToDate");
                 }
-                ModuleLevel(w, tee[0], now.AddDays(-100), r.TdxModuleTcbStatus);
-                if (tee[0] > 0)
+                if (fault != DcapFault.TdxModuleSvnBelowAllLevels)
                 {
-                    ModuleLevel(w, 0, now.AddDays(-400), "OutOfDate");
+                    ModuleLevel(w, tee[0], now.AddDays(-100), r.TdxModuleTcbStatus);
+                    if (tee[0] > 0)
+                    {
+                        ModuleLevel(w, 0, now.AddDays(-400), "OutOfDate");
+                    }
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
@@ -445,17 +475,17 @@ public sealed class DcapSimulator
             if (fault == DcapFault.NoMatchingTcbLevel)
             {
                 // Every level exceeds the platform in one SGX component.
-                PlatformLevel(w, Bump(cpuSvn, 0), r.PceSvn, tdx ? tee : null, now.AddDays(-10), "UpToDate", []);
-                PlatformLevel(w, Bump(cpuSvn, 1), r.PceSvn, tdx ? tee : null, now.AddDays(-100), "OutOfDate", []);
+                PlatformLevel(w, v2, Bump(cpuSvn, 0), r.PceSvn, tdx ? tee : null, now.AddDays(-10), "UpToDate", []);
+                PlatformLevel(w, v2, Bump(cpuSvn, 1), r.PceSvn, tdx ? tee : null, now.AddDays(-100), "OutOfDate", []);
             }
             else
             {
                 if (r.PlatformTcbStatus != "UpToDate")
                 {
-                    PlatformLevel(w, Bump(cpuSvn, 0), r.PceSvn, tdx ? tee : null, now.AddDays(-10), "UpToDate", []);
+                    PlatformLevel(w, v2, Bump(cpuSvn, 0), r.PceSvn, tdx ? tee : null, now.AddDays(-10), "UpToDate", []);
                 }
-                PlatformLevel(w, cpuSvn, r.PceSvn, tdx ? tee : null, now.AddDays(-100), r.PlatformTcbStatus, r.PlatformAdvisories);
-                PlatformLevel(w, new byte[16], 0, tdx ? new byte[16] : null, now.AddDays(-400), "OutOfDate", ["INTEL-SA-00000"]);
+                PlatformLevel(w, v2, cpuSvn, r.PceSvn, tdx ? tee : null, now.AddDays(-100), r.PlatformTcbStatus, r.PlatformAdvisories);
+                PlatformLevel(w, v2, new byte[16], 0, tdx ? new byte[16] : null, now.AddDays(-400), "OutOfDate", ["INTEL-SA-00000"]);
             }
             w.WriteEndArray();
             w.WriteEndObject();
@@ -517,10 +547,24 @@ public sealed class DcapSimulator
         });
     }
 
-    private static void PlatformLevel(Utf8JsonWriter w, byte[] sgx, int pceSvn, byte[]? tdx, DateTimeOffset date, string status, IReadOnlyList<string> advisories)
+    private static void PlatformLevel(Utf8JsonWriter w, bool v2, byte[] sgx, int pceSvn, byte[]? tdx, DateTimeOffset date, string status, IReadOnlyList<string> advisories)
     {
         w.WriteStartObject();
         w.WriteStartObject("tcb");
+        if (v2)
+        {
+            for (var i = 0; i < sgx.Length; i++)
+            {
+                w.WriteNumber(string.Create(CultureInfo.InvariantCulture, $"sgxtcbcomp{i + 1:D2}svn"), sgx[i]);
+            }
+            w.WriteNumber("pcesvn", pceSvn);
+            w.WriteEndObject();
+            w.WriteString("tcbDate", Date(date));
+            w.WriteString("tcbStatus", status);
+            WriteAdvisories(w, advisories);
+            w.WriteEndObject();
+            return;
+        }
         w.WriteStartArray("sgxtcbcomponents");
         foreach (var svn in sgx)
         {
@@ -578,7 +622,7 @@ public sealed class DcapSimulator
 
     private static string CollateralJson(
         string pckCrlIssuerChain, byte[] rootCrl, byte[] pckCrl, string tcbSigningChain,
-        string tcbInfo, byte[] tcbInfoSignature, string qeIdentity, byte[] qeIdentitySignature) =>
+        string tcbInfo, byte[] tcbInfoSignature, string qeSigningChain, string qeIdentity, byte[] qeIdentitySignature) =>
         WriteJson(w =>
         {
             // dcap-qvl QuoteCollateralV3 (vectors SOURCES.md §1.2).
@@ -589,7 +633,7 @@ public sealed class DcapSimulator
             w.WriteString("tcb_info_issuer_chain", tcbSigningChain);
             w.WriteString("tcb_info", tcbInfo);
             w.WriteString("tcb_info_signature", Convert.ToHexStringLower(tcbInfoSignature));
-            w.WriteString("qe_identity_issuer_chain", tcbSigningChain);
+            w.WriteString("qe_identity_issuer_chain", qeSigningChain);
             w.WriteString("qe_identity", qeIdentity);
             w.WriteString("qe_identity_signature", Convert.ToHexStringLower(qeIdentitySignature));
             w.WriteEndObject();

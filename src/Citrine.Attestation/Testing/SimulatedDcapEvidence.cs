@@ -48,6 +48,9 @@ public sealed class SimulatedDcapEvidence
     /// <summary>PEM: TCB signing certificate then root.</summary>
     public required string TcbSigningChainPem { get; init; }
 
+    /// <summary>PEM: the QE Identity's signing certificate then root (the same certificate as the TCB Info's unless a QE-chain fault is set).</summary>
+    public required string QeIdentitySigningChainPem { get; init; }
+
     /// <summary>The PEM chain inside the quote's certification data: PCK leaf, PCK CA, root.</summary>
     public required string PckChainPem { get; init; }
 
