@@ -1,3 +1,4 @@
+using Citrine.Crypto.Encoding;
 using Citrine.Crypto.Hpke;
 using FsCheck.Xunit;
 
@@ -327,8 +328,8 @@ public sealed class HpkeTests
         var size = suite.PrivateKeySize;
         Assert.Throws<InvalidKeyException>(() => suite.ImportPrivateKey(new byte[size]));
         var order = kem == HpkeKemId.DhkemP256HkdfSha256
-            ? Encoding.Hex.Decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
-            : Encoding.Hex.Decode("01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409");
+            ? Hex.Decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            : Hex.Decode("01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409");
         var ex = Assert.Throws<InvalidKeyException>(() => suite.ImportPrivateKey(order));
         Assert.Contains("not below the group order", ex.Message, StringComparison.Ordinal);
         var belowOrder = (byte[])order.Clone();
@@ -363,7 +364,7 @@ public sealed class HpkeTests
 
         // x = p: a coordinate that is not a field element.
         var xIsP = (byte[])good.Clone();
-        Encoding.Hex.Decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff").CopyTo(xIsP, 1);
+        Hex.Decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff").CopyTo(xIsP, 1);
         Assert.Contains("not below the field prime", Assert.Throws<InvalidKeyException>(() => suite.ValidatePublicKey(xIsP)).Message, StringComparison.Ordinal);
 
         // The identity's SEC1 encoding is the single byte 0x00.
@@ -378,9 +379,9 @@ public sealed class HpkeTests
     public void X25519_rejects_a_small_order_enc_whose_shared_secret_is_all_zero(string enc)
     {
         var (suite, recipient) = X25519Recipient();
-        var ex = Assert.Throws<InvalidKeyException>(() => suite.Open(Encoding.Hex.Decode(enc), recipient, Info, Aad, new byte[32]));
+        var ex = Assert.Throws<InvalidKeyException>(() => suite.Open(Hex.Decode(enc), recipient, Info, Aad, new byte[32]));
         Assert.Contains("all zero", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidKeyException>(() => suite.Seal(Encoding.Hex.Decode(enc), Info, Aad, Plaintext));
+        Assert.Throws<InvalidKeyException>(() => suite.Seal(Hex.Decode(enc), Info, Aad, Plaintext));
     }
 
     [Fact]
