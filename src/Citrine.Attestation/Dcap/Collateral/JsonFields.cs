@@ -22,7 +22,20 @@ internal static class JsonFields
     public static string String(JsonElement obj, string name, string path)
     {
         var v = Required(obj, name, path);
-        return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new CollateralFormatException($"{path}.{name}", "is not a string");
+        return v.ValueKind == JsonValueKind.String ? StringValue(v, $"{path}.{name}") : throw new CollateralFormatException($"{path}.{name}", "is not a string");
+    }
+
+    /// <summary>A string value; invalid UTF-8 inside it is a format error, not an <see cref="InvalidOperationException"/>.</summary>
+    public static string StringValue(JsonElement v, string path)
+    {
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CollateralFormatException(path, "is not valid UTF-8 text", e);
+        }
     }
 
     public static int Int(JsonElement obj, string name, string path, int min = 0, int max = int.MaxValue)
@@ -79,7 +92,7 @@ internal static class JsonFields
         var list = new List<string>();
         foreach (var e in arr.EnumerateArray())
         {
-            list.Add(e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new CollateralFormatException($"{path}.advisoryIDs", "holds a non-string"));
+            list.Add(e.ValueKind == JsonValueKind.String ? StringValue(e, $"{path}.advisoryIDs") : throw new CollateralFormatException($"{path}.advisoryIDs", "holds a non-string"));
         }
         return [.. list];
     }

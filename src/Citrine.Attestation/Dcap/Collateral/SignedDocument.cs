@@ -79,6 +79,10 @@ public sealed class SignedDocument
         {
             throw new CollateralFormatException(objectKey, $"invalid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            throw new CollateralFormatException(objectKey, $"invalid JSON text: {e.Message}", e);
+        }
         if (body is null)
         {
             throw new CollateralFormatException(objectKey, "is missing from the PCS response");

@@ -50,9 +50,9 @@ public sealed class DcapCertificate
     public IReadOnlyDictionary<string, byte[]> Extensions { get; private set; } = new Dictionary<string, byte[]>();
 
     /// <summary>The subject name as text (for messages).</summary>
-    public string SubjectText => new System.Security.Cryptography.X509Certificates.X500DistinguishedName(Subject).Name;
+    public string SubjectText => NameText(Subject);
 
-    public string IssuerText => new System.Security.Cryptography.X509Certificates.X500DistinguishedName(Issuer).Name;
+    public string IssuerText => NameText(Issuer);
 
     public bool IsValidAt(DateTimeOffset now) => now >= NotBefore && now <= NotAfter;
 
@@ -147,6 +147,19 @@ public sealed class DcapCertificate
 
     private static DateTimeOffset ReadTime(AsnReader r) =>
         r.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? r.ReadUtcTime() : r.ReadGeneralizedTime();
+
+    /// <summary>A name for messages; a name the platform cannot render is shown as hex.</summary>
+    private static string NameText(byte[] der)
+    {
+        try
+        {
+            return new System.Security.Cryptography.X509Certificates.X500DistinguishedName(der).Name;
+        }
+        catch (CryptographicException)
+        {
+            return Convert.ToHexString(der);
+        }
+    }
 }
 
 /// <summary>ECDSA P-256/SHA-256 verification with raw x||y public keys.</summary>
