@@ -10,7 +10,10 @@ namespace Citrine.Store.Multistore;
 /// <summary>Options of a <see cref="MultiStore"/>.</summary>
 public sealed record MultiStoreOptions
 {
-    /// <summary>Versions to keep after each commit (0 = keep everything). Cosmos "keep-recent".</summary>
+    /// <summary>
+    /// Cosmos "keep-recent": after committing version h, versions up to h - 1 - KeepRecent are pruned,
+    /// so the latest and the KeepRecent before it stay. 0 keeps everything.
+    /// </summary>
     public long KeepRecent { get; init; }
 
     /// <summary>Per-store node cache size.</summary>
@@ -157,9 +160,11 @@ public sealed class MultiStore : IDisposable
         }
         LatestVersion = version;
         FirstVersion = first;
-        if (_options.KeepRecent > 0 && version - _options.KeepRecent >= FirstVersion)
+        // Cosmos pruning manager: after committing height h, heights up to h - 1 - keepRecent go.
+        var pruneTo = version - 1 - _options.KeepRecent;
+        if (_options.KeepRecent > 0 && pruneTo >= FirstVersion)
         {
-            PruneTo(version - _options.KeepRecent);
+            PruneTo(pruneTo);
         }
         return info.AppHash;
     }
