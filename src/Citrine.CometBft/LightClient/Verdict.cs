@@ -37,6 +37,7 @@ public enum VerdictReason
     AdjacentValidatorsMismatch,
     InsufficientVotingPower,
     NotEnoughTrust,
+    TrustedHashMismatch,
 }
 
 /// <summary>The outcome of one verification step, with the failed check and a precise message.</summary>

@@ -106,6 +106,50 @@ public static class Verifier
     }
 
     /// <summary>
+    /// Checks a trust root: <paramref name="block"/> hashes to <paramref name="trustedHash"/>, is
+    /// well-formed and bound to its validator sets, is within the trusting period and not from the
+    /// future, and more than 2/3 of its validators signed it.
+    /// </summary>
+    public static Verdict VerifyTrustRoot(LightBlock block, ReadOnlySpan<byte> trustedHash, TrustOptions options, Timestamp now)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } optionsProblem)
+        {
+            return Verdict.Invalid(VerdictReason.InvalidTrustOptions, optionsProblem);
+        }
+        var basic = ValidateLightBlock(block, options.ChainId);
+        if (!basic.IsSuccess)
+        {
+            return basic;
+        }
+        var hash = block.Header.Hash();
+        if (!hash.AsSpan().SequenceEqual(trustedHash))
+        {
+            return Verdict.Invalid(VerdictReason.TrustedHashMismatch,
+                $"block {block.Height} hashes to {Convert.ToHexString(hash)}, the trusted hash is {Convert.ToHexString(trustedHash)}");
+        }
+        var expires = block.Header.Time.AddNanoseconds(ToNanoseconds(options.TrustingPeriod));
+        if (expires <= now)
+        {
+            return Verdict.Invalid(VerdictReason.TrustedHeaderExpired, $"trusted header {block.Height} (time {block.Header.Time}) expired at {expires}, now {now}");
+        }
+        if (block.Header.Time > now.AddNanoseconds(ToNanoseconds(options.MaxClockDrift)))
+        {
+            return Verdict.Invalid(VerdictReason.HeaderFromFuture, $"header time {block.Header.Time} is after now {now} plus max clock drift {options.MaxClockDrift}");
+        }
+        var binding = CheckHashesAndCommitShape(block);
+        if (!binding.IsSuccess)
+        {
+            return binding;
+        }
+        var commit = block.Commit;
+        var template = new VoteSignBytes(options.ChainId, commit.Height, commit.Round, commit.BlockId);
+        Span<bool> none = commit.Signatures.Count <= 512 ? stackalloc bool[commit.Signatures.Count] : new bool[commit.Signatures.Count];
+        return VerifyCommitLight(block.Validators, commit, template, none);
+    }
+
+    /// <summary>
     /// ValidateBasic of a light block (CometBFT types Header/Commit/CommitSig/ValidatorSet
     /// <c>ValidateBasic</c>) for <paramref name="chainId"/>.
     /// </summary>

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Net;
+using Citrine.CometBft.Json;
+using Citrine.CometBft.Types;
+
+namespace Citrine.CometBft.LightClient;
+
+/// <summary>Timeouts and retries of <see cref="HttpRpcProvider"/>.</summary>
+public sealed record HttpProviderOptions
+{
+    /// <summary>Time allowed for one HTTP request.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Further attempts after a failed one (network error, timeout or HTTP 5xx).</summary>
+    public int Retries { get; init; } = 2;
+
+    /// <summary>Delay before the first retry; doubled each time.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Validators per page of the <c>validators</c> method (CometBFT caps it at 100).</summary>
+    public int ValidatorsPerPage { get; init; } = 100;
+}
+
+/// <summary>
+/// Light blocks from a CometBFT node's JSON-RPC over HTTP (URI-style GET requests):
+/// <c>commit?height=H</c> for the signed header and <c>validators?height=H&amp;page=P&amp;per_page=N</c>
+/// (all pages) at H and H+1 for the validator sets. Responses are only decoded here; the light
+/// client verifies them.
+/// </summary>
+public sealed class HttpRpcProvider : ILightBlockProvider
+{
+    private readonly HttpClient _http;
+    private readonly Uri _baseUri;
+    private readonly HttpProviderOptions _options;
+
+    public HttpRpcProvider(Uri baseUri, HttpClient http, HttpProviderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentNullException.ThrowIfNull(http);
+        var text = baseUri.ToString();
+        _baseUri = new Uri(text.EndsWith('/') ? text : text + "/");
+        _http = http;
+        _options = options ?? new HttpProviderOptions();
+    }
+
+    public string Id => _baseUri.ToString();
+
+    public async Task<LightBlock> GetLightBlockAsync(long height, CancellationToken cancellationToken = default)
+    {
+        if (height < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), "height must be 0 (latest) or positive");
+        }
+        var signed = (await CommitAsync(height, cancellationToken).ConfigureAwait(false)).SignedHeader;
+        if (height != 0 && signed.Header.Height != height)
+        {
+            throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"asked for the commit at {height}, got height {signed.Header.Height}");
+        }
+        var h = signed.Header.Height;
+        var validators = await ValidatorsAsync(h, cancellationToken).ConfigureAwait(false);
+        var next = await ValidatorsAsync(h + 1, cancellationToken).ConfigureAwait(false);
+        return new LightBlock(signed, validators, next);
+    }
+
+    public async Task<NodeStatus> StatusAsync(CancellationToken cancellationToken = default) =>
+        Decode(await GetAsync("status", cancellationToken).ConfigureAwait(false), b => RpcResponses.ParseStatus(b));
+
+    public async Task<CommitResponse> CommitAsync(long height, CancellationToken cancellationToken = default) =>
+        Decode(await GetAsync(height == 0 ? "commit" : $"commit?height={height.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false),
+            b => RpcResponses.ParseCommit(b));
+
+    public async Task<GenesisResponse> GenesisAsync(CancellationToken cancellationToken = default) =>
+        Decode(await GetAsync("genesis", cancellationToken).ConfigureAwait(false), b => RpcResponses.ParseGenesis(b));
+
+    /// <summary>The complete validator set at <paramref name="height"/>, following pages until <c>total</c> are read.</summary>
+    public async Task<ValidatorSet> ValidatorsAsync(long height, CancellationToken cancellationToken = default)
+    {
+        var all = new List<Validator>();
+        for (var page = 1; ; page++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"validators?height={height}&page={page}&per_page={_options.ValidatorsPerPage}");
+            var result = Decode(await GetAsync(path, cancellationToken).ConfigureAwait(false), b => RpcResponses.ParseValidators(b));
+            if (result.BlockHeight != height)
+            {
+                throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"asked for validators at {height}, got {result.BlockHeight}");
+            }
+            all.AddRange(result.Validators);
+            if (all.Count >= result.Total)
+            {
+                if (all.Count > result.Total)
+                {
+                    throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"validators at {height}: received {all.Count}, total says {result.Total}");
+                }
+                return new ValidatorSet(all);
+            }
+            if (result.Validators.Count == 0)
+            {
+                throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"validators at {height}: page {page} is empty before total {result.Total} was reached");
+            }
+        }
+    }
+
+    private T Decode<T>(byte[] body, Func<byte[], T> parse)
+    {
+        try
+        {
+            return parse(body);
+        }
+        catch (RpcErrorException e)
+        {
+            // CometBFT answers unknown heights with error -32603 "height X must be less than or equal to ...".
+            var kind = e.RpcData.Contains("height", StringComparison.OrdinalIgnoreCase) || e.RpcMessage.Contains("height", StringComparison.OrdinalIgnoreCase)
+                ? ProviderErrorKind.NotFound : ProviderErrorKind.BadResponse;
+            throw new ProviderException(kind, Id, e.Message, e);
+        }
+        catch (CometJsonException e)
+        {
+            throw new ProviderException(ProviderErrorKind.BadResponse, Id, e.Message, e);
+        }
+    }
+
+    private async Task<byte[]> GetAsync(string relative, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_baseUri, relative);
+        var delay = _options.RetryDelay;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.RequestTimeout);
+            Exception failure;
+            try
+            {
+                using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                if ((int)response.StatusCode < 500 || (body.Length > 0 && body[0] == (byte)'{'))
+                {
+                    // CometBFT returns JSON-RPC errors (HTTP 500 for internal errors) with a JSON body; the decoder reports them.
+                    if (response.StatusCode != HttpStatusCode.OK && body.Length == 0)
+                    {
+                        throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: HTTP {(int)response.StatusCode}");
+                    }
+                    return body;
+                }
+                failure = new HttpRequestException($"HTTP {(int)response.StatusCode}", null, response.StatusCode);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = new TimeoutException($"no answer within {_options.RequestTimeout}", e);
+            }
+            catch (HttpRequestException e)
+            {
+                failure = e;
+            }
+            if (attempt >= _options.Retries)
+            {
+                throw new ProviderException(ProviderErrorKind.Unavailable, Id, $"{relative}: {failure.Message} (after {attempt + 1} attempts)", failure);
+            }
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay *= 2;
+        }
+    }
+}
