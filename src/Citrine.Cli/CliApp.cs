@@ -29,6 +29,7 @@ public static class CliApp
         // Command groups: one line each, root.Add(Commands.XCommands.Create()); see Commands/.
         root.Add(Commands.HpkeCommands.Create());
         root.Add(Commands.AttestCommands.Create());
+        root.Add(Commands.ProofCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
