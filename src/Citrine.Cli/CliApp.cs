@@ -30,6 +30,7 @@ public static class CliApp
         root.Add(Commands.HpkeCommands.Create());
         root.Add(Commands.AttestCommands.Create());
         root.Add(Commands.ProofCommands.Create());
+        root.Add(Commands.LightCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
