@@ -173,6 +173,23 @@ public static class EcdsaP256
     public static bool VerifyDer(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         Verify(publicKey, data, signature, DSASignatureFormat.Rfc3279DerSequence);
 
+    /// <summary>Imports x||y as a P-256 key, or returns null when it is not a point on the curve.</summary>
+    public static ECDsa? TryImport(ReadOnlySpan<byte> publicKey)
+    {
+        if (publicKey.Length != 64)
+        {
+            return null;
+        }
+        try
+        {
+            return Import(publicKey);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether x||y is a point on P-256.</summary>
     public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey)
     {

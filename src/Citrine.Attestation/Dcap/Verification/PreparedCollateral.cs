@@ -55,7 +55,10 @@ internal sealed class PreparedCollateral
         {
             return Fail(VerificationReason.TcbInfoSignatureInvalid, "TCB Info signature does not verify with the TCB signing key");
         }
-        chainFailure = ChainFailure(qeChain, anchor, "QE Identity issuer chain");
+        // The QE Identity is normally signed by the same TCB Signing certificate: check a chain once.
+        var sameChain = collateral.QeIdentityIssuerChain.Count == collateral.TcbInfoIssuerChain.Count
+            && collateral.QeIdentityIssuerChain.Zip(collateral.TcbInfoIssuerChain).All(p => p.First.AsSpan().SequenceEqual(p.Second));
+        chainFailure = sameChain ? null : ChainFailure(qeChain, anchor, "QE Identity issuer chain");
         if (chainFailure is not null)
         {
             return Fail(chainFailure.Value.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.QeIdentityChainInvalid, chainFailure.Value.Detail);
