@@ -135,6 +135,9 @@ public sealed class HpkeSenderContext : HpkeContext
     /// <summary>The encapsulated key to send to the recipient.</summary>
     public ReadOnlySpan<byte> EncapsulatedKey => _enc;
 
+    /// <summary>The encapsulated key array itself, handed to a single-shot result that owns it from then on.</summary>
+    internal byte[] EncapsulatedKeyArray => _enc;
+
     /// <summary>Seals the next message (§5.2): returns <c>ciphertext || tag</c>.</summary>
     /// <exception cref="HpkeException">export-only context.</exception>
     /// <exception cref="MessageLimitReachedException">the sequence number is exhausted.</exception>

@@ -13,6 +13,7 @@ public sealed record HpkeSealedMessage(byte[] EncapsulatedKey, byte[] Ciphertext
 public sealed class HpkeSuite
 {
     private readonly byte[] _suiteId;
+    private readonly byte[] _emptyPskIdHash;
 
     private HpkeSuite(HpkeKemId kem, HpkeKdfId kdf, HpkeAeadId aead)
     {
@@ -32,6 +33,9 @@ public sealed class HpkeSuite
         // §5.1: suite_id = concat("HPKE", I2OSP(kem_id, 2), I2OSP(kdf_id, 2), I2OSP(aead_id, 2))
         _suiteId = [(byte)'H', (byte)'P', (byte)'K', (byte)'E',
             (byte)((int)kem >> 8), (byte)kem, (byte)((int)kdf >> 8), (byte)kdf, (byte)((int)aead >> 8), (byte)aead];
+        // psk_id is empty in base and auth modes, so its hash is a per-suite constant.
+        _emptyPskIdHash = new byte[Kdf.Nh];
+        Kdf.LabeledExtract(_suiteId, [], "psk_id_hash"u8, [], _emptyPskIdHash);
     }
 
     /// <summary>DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305: Citrine's default.</summary>
@@ -163,7 +167,7 @@ public sealed class HpkeSuite
     {
         using var context = SetupSender(mode, recipientPublicKey, info, psk, pskId, sender);
         var ciphertext = context.Seal(associatedData, plaintext);
-        return new HpkeSealedMessage(context.EncapsulatedKey.ToArray(), ciphertext);
+        return new HpkeSealedMessage(context.EncapsulatedKeyArray, ciphertext);
     }
 
     /// <summary>Single-shot base-mode Open (§6.1).</summary>
@@ -248,7 +252,14 @@ public sealed class HpkeSuite
         {
             // key_schedule_context = mode || psk_id_hash || info_hash
             context[0] = (byte)mode;
-            Kdf.LabeledExtract(SuiteId, [], "psk_id_hash"u8, pskId, context.Slice(1, nh));
+            if (pskId.IsEmpty)
+            {
+                _emptyPskIdHash.CopyTo(context[1..]);
+            }
+            else
+            {
+                Kdf.LabeledExtract(SuiteId, [], "psk_id_hash"u8, pskId, context.Slice(1, nh));
+            }
             Kdf.LabeledExtract(SuiteId, [], "info_hash"u8, info, context.Slice(1 + nh, nh));
             Kdf.LabeledExtract(SuiteId, sharedSecret, "secret"u8, psk, secret);
             var key = new byte[KeySize];
