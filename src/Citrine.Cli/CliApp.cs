@@ -31,6 +31,7 @@ public static class CliApp
         root.Add(Commands.AttestCommands.Create());
         root.Add(Commands.ProofCommands.Create());
         root.Add(Commands.LightCommands.Create());
+        root.Add(Commands.SimulateCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
