@@ -115,17 +115,18 @@ internal sealed class NistDhkem : Dhkem
 
     protected override void DiffieHellman(HpkePrivateKey privateKey, ReadOnlySpan<byte> publicKey, Span<byte> dh)
     {
-        var own = ((NistPrivateKey)privateKey).Ecdh;
+        var own = (NistPrivateKey)privateKey;
         var q = ParsePublicKey(publicKey);
-        using var peer = ECDiffieHellman.Create(new ECParameters { Curve = _curve, Q = q });
-        using var peerPublic = peer.PublicKey;
         byte[] raw;
         try
         {
+            using var peer = ECDiffieHellman.Create(new ECParameters { Curve = _curve, Q = q });
+            using var peerPublic = peer.PublicKey;
             raw = own.DeriveRawSecretAgreement(peerPublic);
         }
         catch (CryptographicException e)
         {
+            // The platform validates the point again; our own checks above should have refused it first.
             throw new InvalidKeyException($"{Name}: key agreement failed: {e.Message}", e);
         }
         try
@@ -176,12 +177,16 @@ internal sealed class NistDhkem : Dhkem
     private sealed class NistPrivateKey(HpkeKemId kem, ECDiffieHellman ecdh, byte[] privateKey, byte[] publicKey)
         : HpkePrivateKey(kem, privateKey, publicKey)
     {
-        public ECDiffieHellman Ecdh
+        // .NET does not promise that one ECDiffieHellman instance may derive on several threads
+        // at once; a recipient key is shared by concurrent Open calls, so derivations are serialised.
+        private readonly Lock _sync = new();
+
+        public byte[] DeriveRawSecretAgreement(ECDiffieHellmanPublicKey peer)
         {
-            get
+            lock (_sync)
             {
                 ThrowIfDisposed();
-                return ecdh;
+                return ecdh.DeriveRawSecretAgreement(peer);
             }
         }
 
@@ -189,7 +194,10 @@ internal sealed class NistDhkem : Dhkem
         {
             if (disposing)
             {
-                ecdh.Dispose();
+                lock (_sync)
+                {
+                    ecdh.Dispose();
+                }
             }
             base.Dispose(disposing);
         }

@@ -410,6 +410,19 @@ public sealed class HpkeTests
         Assert.NotEqual(a.Ciphertext, b.Ciphertext);
     }
 
+    [Theory]
+    [InlineData(HpkeKemId.DhkemX25519HkdfSha256)]
+    [InlineData(HpkeKemId.DhkemP256HkdfSha256)]
+    public void One_recipient_key_opens_messages_on_many_threads_at_once(HpkeKemId kem)
+    {
+        var suite = HpkeSuite.Create(kem, HpkeKdfId.HkdfSha256, HpkeAeadId.Aes128Gcm);
+        using var recipient = suite.DeriveKeyPair("shared recipient"u8);
+        var messages = Enumerable.Range(0, 64).Select(i => suite.Seal(recipient.PublicKey, Info, Aad, [(byte)i])).ToArray();
+        var opened = new byte[messages.Length][];
+        Parallel.For(0, messages.Length, i => opened[i] = suite.Open(messages[i].EncapsulatedKey, recipient, Info, Aad, messages[i].Ciphertext));
+        Assert.All(Enumerable.Range(0, messages.Length), i => Assert.Equal([(byte)i], opened[i]));
+    }
+
     [Property(MaxTest = 60)]
     public bool Seal_then_open_round_trips_for_every_suite_and_mode(byte[] plaintext, byte[] aad, byte[] info, byte suiteIndex, byte modeIndex)
     {
