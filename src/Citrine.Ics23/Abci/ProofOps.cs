@@ -162,10 +162,22 @@ public static class ProofOps
         return false;
     }
 
-    private static string RequiredString(JsonElement obj, string name, string where) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()!
-            : throw new Ics23FormatException("missing or not a string", $"{where}.{name}", -1);
+    private static string RequiredString(JsonElement obj, string name, string where)
+    {
+        if (!obj.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
+        {
+            throw new Ics23FormatException("missing or not a string", $"{where}.{name}", -1);
+        }
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json validates UTF-8 only when a string is materialised.
+            throw new Ics23FormatException("not valid UTF-8", $"{where}.{name}", -1, e);
+        }
+    }
 
     private static byte[] Base64(JsonElement obj, string name, string where)
     {
