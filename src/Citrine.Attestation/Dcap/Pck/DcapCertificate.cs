@@ -162,9 +162,18 @@ public sealed class DcapCertificate
     }
 }
 
-/// <summary>ECDSA P-256/SHA-256 verification with raw x||y public keys.</summary>
+/// <summary>
+/// ECDSA P-256/SHA-256 verification with raw x||y public keys. Importing a key costs more than a
+/// verification (the platform validates the point), so imported keys are memoised per thread,
+/// keyed by their exact bytes, in a small bounded table (emptied when full).
+/// </summary>
 public static class EcdsaP256
 {
+    private const int KeyCacheCapacity = 64;
+
+    [ThreadStatic]
+    private static Dictionary<string, ECDsa?>? t_keys;
+
     /// <summary>Verifies a raw r||s (IEEE P1363) signature, as used by quotes and collateral JSON.</summary>
     public static bool VerifyRaw(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         signature.Length == 64 && Verify(publicKey, data, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
@@ -173,50 +182,58 @@ public static class EcdsaP256
     public static bool VerifyDer(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         Verify(publicKey, data, signature, DSASignatureFormat.Rfc3279DerSequence);
 
-    /// <summary>Imports x||y as a P-256 key, or returns null when it is not a point on the curve.</summary>
-    public static ECDsa? TryImport(ReadOnlySpan<byte> publicKey)
-    {
-        if (publicKey.Length != 64)
-        {
-            return null;
-        }
-        try
-        {
-            return Import(publicKey);
-        }
-        catch (CryptographicException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Whether x||y is a point on P-256.</summary>
-    public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey)
+    public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey) => Key(publicKey) is not null;
+
+    /// <summary>
+    /// The imported key, or null when x||y is not a point on P-256. The instance belongs to the
+    /// calling thread's table: use it, do not dispose it.
+    /// </summary>
+    public static ECDsa? Key(ReadOnlySpan<byte> publicKey)
     {
         if (publicKey.Length != 64)
         {
-            return false;
+            return null;
+        }
+        var table = t_keys ??= new Dictionary<string, ECDsa?>(StringComparer.Ordinal);
+        var id = Convert.ToHexString(publicKey);
+        if (table.TryGetValue(id, out var key))
+        {
+            return key;
+        }
+        if (table.Count >= KeyCacheCapacity)
+        {
+            foreach (var k in table.Values)
+            {
+                k?.Dispose();
+            }
+            table.Clear();
         }
         try
         {
-            using var key = Import(publicKey);
-            return true;
+            key = ECDsa.Create(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = publicKey[..32].ToArray(), Y = publicKey[32..].ToArray() },
+            });
         }
         catch (CryptographicException)
         {
-            return false;
+            key = null;
         }
+        table[id] = key;
+        return key;
     }
 
     private static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, DSASignatureFormat format)
     {
-        if (publicKey.Length != 64)
+        var key = Key(publicKey);
+        if (key is null)
         {
             return false;
         }
         try
         {
-            using var key = Import(publicKey);
             return key.VerifyData(data, signature, HashAlgorithmName.SHA256, format);
         }
         catch (CryptographicException)
@@ -224,11 +241,4 @@ public static class EcdsaP256
             return false;
         }
     }
-
-    private static ECDsa Import(ReadOnlySpan<byte> publicKey) =>
-        ECDsa.Create(new ECParameters
-        {
-            Curve = ECCurve.NamedCurves.nistP256,
-            Q = new ECPoint { X = publicKey[..32].ToArray(), Y = publicKey[32..].ToArray() },
-        });
 }

@@ -238,16 +238,13 @@ public static class Verifier
         }
 
         // 8. The quote: header and body signed by the attestation key.
-        using (var attestationKey = EcdsaP256.TryImport(quote.AttestationKey))
+        if (!EcdsaP256.IsValidPublicKey(quote.AttestationKey))
         {
-            if (attestationKey is null)
-            {
-                return Fail(VerificationReason.AttestationKeyInvalid, "the attestation key is not a P-256 point");
-            }
-            if (!attestationKey.VerifyData(quote.SignedBytes, quote.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-            {
-                return Fail(VerificationReason.QuoteSignatureInvalid, "the quote signature does not verify with the attestation key");
-            }
+            return Fail(VerificationReason.AttestationKeyInvalid, "the attestation key is not a P-256 point");
+        }
+        if (!EcdsaP256.VerifyRaw(quote.AttestationKey, quote.SignedBytes, quote.Signature))
+        {
+            return Fail(VerificationReason.QuoteSignatureInvalid, "the quote signature does not verify with the attestation key");
         }
 
         // 9. Platform TCB level, TDX module, and the combined status.
