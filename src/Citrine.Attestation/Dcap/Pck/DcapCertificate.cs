@@ -182,6 +182,19 @@ public static class EcdsaP256
     public static bool VerifyDer(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
         Verify(publicKey, data, signature, DSASignatureFormat.Rfc3279DerSequence);
 
+    /// <summary>Empties the calling thread's table of imported keys.</summary>
+    public static void ClearKeyCache()
+    {
+        if (t_keys is { } table)
+        {
+            foreach (var k in table.Values)
+            {
+                k?.Dispose();
+            }
+            table.Clear();
+        }
+    }
+
     /// <summary>Whether x||y is a point on P-256.</summary>
     public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey) => Key(publicKey) is not null;
 
