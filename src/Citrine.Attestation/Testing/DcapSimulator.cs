@@ -95,8 +95,10 @@ public sealed class DcapSimulator
             Window(now, fault, DcapFault.TcbSigningCertExpired, DcapFault.TcbSigningCertNotYetValid, years: 7), Serial("tcb-signing"),
             [new X509BasicConstraintsExtension(false, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true)]);
 
-        // Intel uses one TCB signing certificate for both documents; QE-chain faults get their own copy.
+        // Intel uses one TCB signing certificate for both documents. Faults of either chain give the
+        // QE Identity chain its own copy, so exactly one of the two chains is broken.
         using var qeSigning = fault is DcapFault.QeIdentitySignerExpired or DcapFault.QeIdentitySignerSignatureInvalid
+            or DcapFault.TcbSigningCertExpired or DcapFault.TcbSigningCertNotYetValid or DcapFault.TcbSigningCertSignatureInvalid
             ? Issue(
                 TcbSigningName, _keys.TcbSigning, RootName, fault == DcapFault.QeIdentitySignerSignatureInvalid ? _keys.Impostor : _keys.Root, rootSki,
                 Window(now, fault, DcapFault.QeIdentitySignerExpired, DcapFault.None, years: 7), Serial("tcb-signing"),
