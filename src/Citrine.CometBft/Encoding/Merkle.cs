@@ -30,6 +30,23 @@ public static class Merkle
         return result;
     }
 
+    /// <summary>The root over <paramref name="count"/> leaf hashes (32 bytes each) laid out consecutively.</summary>
+    public static byte[] HashFromLeafHashes(ReadOnlySpan<byte> leafHashes, int count)
+    {
+        if (count < 0 || leafHashes.Length != count * HashSize)
+        {
+            throw new ArgumentException("leaf hashes must be count * 32 bytes", nameof(leafHashes));
+        }
+        var result = new byte[HashSize];
+        if (count == 0)
+        {
+            SHA256.HashData([], result);
+            return result;
+        }
+        Root(leafHashes, count, result);
+        return result;
+    }
+
     public static void LeafHash(ReadOnlySpan<byte> item, Span<byte> destination)
     {
         if (item.Length <= 255)
