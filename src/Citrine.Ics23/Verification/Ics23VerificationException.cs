@@ -54,9 +54,9 @@ public sealed class Ics23Verdict
 
     public ReadOnlyMemory<byte> Root => _root;
 
-    public static Ics23Verdict Valid(byte[] root) => new(Ics23Error.None, "verified", -1, root);
+    internal static Ics23Verdict Valid(byte[] root) => new(Ics23Error.None, "verified", -1, root);
 
-    public static Ics23Verdict Fail(Ics23Error error, string detail, int step = -1) => new(error, detail, step, null);
+    internal static Ics23Verdict Fail(Ics23Error error, string detail, int step = -1) => new(error, detail, step, null);
 
     internal static Ics23Verdict From(Ics23VerificationException e, int step = -1) => new(e.Error, e.Message, step, null);
 

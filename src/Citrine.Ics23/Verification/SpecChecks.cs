@@ -156,6 +156,8 @@ public static class SpecChecks
                 throw new Ics23VerificationException(Ics23Error.IavlLeafSizeNotOne, $"IAVL leaf size must be 1, is {size}");
             }
         }
+        // The reference also requires SHA-256 for IAVL inner ops; that is already enforced by the
+        // inner hash check, since only a spec whose inner hash is SHA-256 equals IavlSpec.
         else if (remaining != 1 && remaining != 34)
         {
             throw new Ics23VerificationException(Ics23Error.IavlInnerPrefixRemainder, $"IAVL inner prefix remainder must be 1 or 34 bytes, is {remaining}");

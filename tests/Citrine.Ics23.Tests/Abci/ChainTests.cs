@@ -195,6 +195,24 @@ public sealed class ChainTests
         Assert.Throws<Ics23FormatException>(() => ProofOps.ParseJson(Encoding.UTF8.GetBytes(json)));
 
     [Fact]
+    public void ParseJson_rejects_invalid_utf8_in_op_type_with_format_exception()
+    {
+        byte[] json = [.. "{\"ops\":[{\"type\":\"ics"u8, 0xC5, .. "\",\"key\":\"\",\"data\":\"\"}]}"u8];
+        var e = Assert.Throws<Ics23FormatException>(() => ProofOps.ParseJson(json));
+        Assert.Equal("ops[0].type", e.Field);
+    }
+
+    [Fact]
+    public void ParseJson_accepts_snake_case_proof_ops_and_empty_key_or_data()
+    {
+        var ops = ProofOps.ParseJson("{\"response\":{\"proof_ops\":{\"ops\":[{\"type\":\"ics23:iavl\",\"key\":\"aWJj\",\"data\":null}]}}}"u8);
+        var op = Assert.Single(ops);
+        Assert.Equal("ics23:iavl", op.Type);
+        Assert.Equal("ibc"u8.ToArray(), op.Key.ToArray());
+        Assert.True(op.Data.IsEmpty);
+    }
+
+    [Fact]
     public void ToSteps_rejects_undecodable_op_data_with_format_exception()
     {
         IReadOnlyList<ProofOp> ops = [new(ProofOps.IavlType, ChainFixtures.B("k"), new byte[] { 0x0a, 0x05, 0x01 })];
