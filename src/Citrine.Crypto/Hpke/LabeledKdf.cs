@@ -36,6 +36,22 @@ internal sealed class LabeledKdf
 
     private static ReadOnlySpan<byte> Version => "HPKE-v1"u8;
 
+    private void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        switch (Id)
+        {
+            case HpkeKdfId.HkdfSha256:
+                HMACSHA256.HashData(key, data, destination);
+                break;
+            case HpkeKdfId.HkdfSha384:
+                HMACSHA384.HashData(key, data, destination);
+                break;
+            default:
+                HMACSHA512.HashData(key, data, destination);
+                break;
+        }
+    }
+
     public static LabeledKdf For(HpkeKdfId id) => id switch
     {
         HpkeKdfId.HkdfSha256 => HkdfSha256,
@@ -60,7 +76,9 @@ internal sealed class LabeledKdf
             label.CopyTo(labeled[at..]);
             at += label.Length;
             ikm.CopyTo(labeled[at..]);
-            HKDF.Extract(Hash, labeled, salt, prk[..Nh]);
+            // RFC 5869 §2.2: Extract(salt, ikm) = HMAC-Hash(salt, ikm); an empty salt and HashLen
+            // zero bytes are the same HMAC key. The one-shot HMAC skips HKDF's extra checks.
+            Hmac(salt, labeled, prk[..Nh]);
         }
         finally
         {
