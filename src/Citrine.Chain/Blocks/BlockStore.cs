@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text.Json;
+using Citrine.Chain.Devnet;
+using Citrine.CometBft.Json;
+using Citrine.CometBft.Types;
+
+namespace Citrine.Chain.Blocks;
+
+/// <summary>A block with the validator sets of its height and the next.</summary>
+public sealed record StoredBlock(Block Block, ValidatorSet Validators, ValidatorSet NextValidators);
+
+/// <summary>A stored block or results file is unreadable.</summary>
+public sealed class BlockStoreException : Exception
+{
+    public BlockStoreException()
+    {
+    }
+
+    public BlockStoreException(string message)
+        : base(message)
+    {
+    }
+
+    public BlockStoreException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Blocks and their execution results, kept in memory and (when given a directory) as one JSON
+/// file per height under <c>blocks/</c> and <c>results/</c>, each written atomically and synced
+/// before the next step, so a crash leaves complete files only. Blocks are in CometBFT's JSON
+/// shapes, read back with Citrine.CometBft's codecs.
+/// </summary>
+public sealed class BlockStore
+{
+    private readonly string? _directory;
+    private readonly Dictionary<long, StoredBlock> _blocks = [];
+    private readonly Dictionary<long, BlockResults> _results = [];
+    private readonly object _gate = new();
+
+    public BlockStore(string? directory = null)
+    {
+        _directory = directory;
+        if (directory is null)
+        {
+            return;
+        }
+        Directory.CreateDirectory(Path.Combine(directory, "blocks"));
+        Directory.CreateDirectory(Path.Combine(directory, "results"));
+        for (long h = 1; ; h++)
+        {
+            var path = BlockPath(h);
+            if (!File.Exists(path))
+            {
+                break;
+            }
+            _blocks[h] = ReadBlock(path);
+            Height = h;
+            var results = ResultsPath(h);
+            if (File.Exists(results))
+            {
+                _results[h] = ReadResults(results);
+            }
+        }
+    }
+
+    public long Height { get; private set; }
+
+    public StoredBlock? Get(long height)
+    {
+        lock (_gate)
+        {
+            return _blocks.GetValueOrDefault(height);
+        }
+    }
+
+    public BlockResults? GetResults(long height)
+    {
+        lock (_gate)
+        {
+            return _results.GetValueOrDefault(height);
+        }
+    }
+
+    public void Save(StoredBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.Block.Height != Height + 1)
+        {
+            throw new InvalidOperationException($"block {block.Block.Height} does not follow {Height}");
+        }
+        if (_directory is not null)
+        {
+            DevnetHome.WriteAtomically(BlockPath(block.Block.Height), CometJson.ToUtf8(w => WriteBlock(w, block)));
+        }
+        lock (_gate)
+        {
+            _blocks[block.Block.Height] = block;
+            Height = block.Block.Height;
+        }
+    }
+
+    public void SaveResults(BlockResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (_directory is not null)
+        {
+            DevnetHome.WriteAtomically(ResultsPath(results.Height), CometJson.ToUtf8(w => WriteResults(w, results)));
+        }
+        lock (_gate)
+        {
+            _results[results.Height] = results;
+        }
+    }
+
+    private string BlockPath(long height) => Path.Combine(_directory!, "blocks", DevnetHome.HeightName(height) + ".json");
+
+    private string ResultsPath(long height) => Path.Combine(_directory!, "results", DevnetHome.HeightName(height) + ".json");
+
+    private static void WriteBlock(Utf8JsonWriter w, StoredBlock stored)
+    {
+        var block = stored.Block;
+        w.WriteStartObject();
+        w.WritePropertyName("block_id");
+        CometJson.WriteBlockId(w, block.BlockId);
+        w.WritePropertyName("header");
+        CometJson.WriteHeader(w, block.Header);
+        w.WriteStartArray("txs");
+        foreach (var tx in block.Txs)
+        {
+            w.WriteStringValue(Convert.ToBase64String(tx));
+        }
+        w.WriteEndArray();
+        if (block.LastCommit is null)
+        {
+            w.WriteNull("last_commit");
+        }
+        else
+        {
+            w.WritePropertyName("last_commit");
+            CometJson.WriteCommit(w, block.LastCommit);
+        }
+        w.WritePropertyName("commit");
+        CometJson.WriteCommit(w, block.Commit);
+        w.WritePropertyName("validators");
+        CometJson.WriteValidatorSet(w, stored.Validators);
+        w.WritePropertyName("next_validators");
+        CometJson.WriteValidatorSet(w, stored.NextValidators);
+        w.WriteEndObject();
+    }
+
+    private static StoredBlock ReadBlock(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            var txs = root.GetProperty("txs").EnumerateArray().Select(t => Convert.FromBase64String(t.GetString() ?? "")).ToList();
+            var last = root.GetProperty("last_commit");
+            var block = new Block(
+                CometJson.ReadBlockId(root.GetProperty("block_id")),
+                CometJson.ReadHeader(root.GetProperty("header")),
+                txs,
+                last.ValueKind == JsonValueKind.Null ? null : CometJson.ReadCommit(last),
+                CometJson.ReadCommit(root.GetProperty("commit")));
+            return new StoredBlock(block, CometJson.ReadValidatorSet(root.GetProperty("validators")), CometJson.ReadValidatorSet(root.GetProperty("next_validators")));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CometJsonException or IOException)
+        {
+            throw new BlockStoreException($"{path}: {e.Message}", e);
+        }
+    }
+
+    internal static void WriteTxResult(Utf8JsonWriter w, TxResult r)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("code", r.Code);
+        if (r.Data.Length == 0)
+        {
+            w.WriteNull("data");
+        }
+        else
+        {
+            w.WriteString("data", Convert.ToBase64String(r.Data));
+        }
+        w.WriteString("log", r.Log);
+        w.WriteString("info", "");
+        w.WriteString("gas_wanted", r.GasWanted.ToString(CultureInfo.InvariantCulture));
+        w.WriteString("gas_used", r.GasUsed.ToString(CultureInfo.InvariantCulture));
+        WriteEvents(w, r.Events);
+        w.WriteString("codespace", r.Codespace);
+        w.WriteEndObject();
+    }
+
+    internal static void WriteEvents(Utf8JsonWriter w, IReadOnlyList<AbciEvent> events)
+    {
+        w.WriteStartArray("events");
+        foreach (var e in events)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", e.Type);
+            w.WriteStartArray("attributes");
+            foreach (var a in e.Attributes)
+            {
+                w.WriteStartObject();
+                w.WriteString("key", a.Key);
+                w.WriteString("value", a.Value);
+                w.WriteBoolean("index", a.Index);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteResults(Utf8JsonWriter w, BlockResults results)
+    {
+        w.WriteStartObject();
+        w.WriteString("height", results.Height.ToString(CultureInfo.InvariantCulture));
+        w.WriteString("app_hash", Convert.ToHexString(results.AppHash));
+        w.WriteStartArray("txs_results");
+        foreach (var r in results.TxResults)
+        {
+            WriteTxResult(w, r);
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("validator_updates");
+        foreach (var u in results.ValidatorUpdates)
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("pub_key");
+            w.WriteString("type", "tendermint/PubKeyEd25519");
+            w.WriteString("value", Convert.ToBase64String(u.PublicKey));
+            w.WriteEndObject();
+            w.WriteString("power", u.Power.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static BlockResults ReadResults(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            var txs = new List<TxResult>();
+            foreach (var r in root.GetProperty("txs_results").EnumerateArray())
+            {
+                var events = new List<AbciEvent>();
+                foreach (var e in r.GetProperty("events").EnumerateArray())
+                {
+                    var attrs = e.GetProperty("attributes").EnumerateArray()
+                        .Select(a => new EventAttr(a.GetProperty("key").GetString()!, a.GetProperty("value").GetString()!, a.GetProperty("index").GetBoolean()))
+                        .ToList();
+                    events.Add(new AbciEvent(e.GetProperty("type").GetString()!, attrs));
+                }
+                var data = r.GetProperty("data");
+                txs.Add(new TxResult(
+                    r.GetProperty("code").GetUInt32(),
+                    data.ValueKind == JsonValueKind.Null ? [] : Convert.FromBase64String(data.GetString()!),
+                    r.GetProperty("log").GetString()!,
+                    long.Parse(r.GetProperty("gas_wanted").GetString()!, CultureInfo.InvariantCulture),
+                    long.Parse(r.GetProperty("gas_used").GetString()!, CultureInfo.InvariantCulture),
+                    events,
+                    r.GetProperty("codespace").GetString()!));
+            }
+            var updates = root.GetProperty("validator_updates").EnumerateArray()
+                .Select(u => new ValidatorUpdate(Convert.FromBase64String(u.GetProperty("pub_key").GetProperty("value").GetString()!),
+                    long.Parse(u.GetProperty("power").GetString()!, CultureInfo.InvariantCulture)))
+                .ToList();
+            return new BlockResults(
+                long.Parse(root.GetProperty("height").GetString()!, CultureInfo.InvariantCulture), txs, updates,
+                Convert.FromHexString(root.GetProperty("app_hash").GetString()!));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IOException)
+        {
+            throw new BlockStoreException($"{path}: {e.Message}", e);
+        }
+    }
+}
