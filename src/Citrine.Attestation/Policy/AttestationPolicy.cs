@@ -43,6 +43,9 @@ public sealed record TdxExpectations
     public IReadOnlyList<byte[]?> Rtmrs { get; init; } = [null, null, null, null];
 
     public byte[]? MrConfigId { get; init; }
+
+    /// <summary>Accepted MRSEAM values (TDX module measurements); empty = not checked.</summary>
+    public IReadOnlyList<byte[]> MrSeam { get; init; } = [];
 }
 
 /// <summary>
@@ -81,7 +84,7 @@ public sealed record AttestationPolicy
     /// Reads a policy from JSON: <c>accepted_tcb_statuses</c>, <c>allowed_advisory_ids</c>,
     /// <c>min_tcb_evaluation_data_number</c>, <c>allow_debug</c>, <c>allow_nonzero_mr_servicetd</c>,
     /// <c>allow_any_td_attributes</c>, <c>sgx</c> {<c>mrenclave</c>[], <c>mrsigner</c>, <c>isvprodid</c>,
-    /// <c>min_isvsvn</c>}, <c>tdx</c> {<c>mrtd</c>[], <c>rtmr0</c>..<c>rtmr3</c>, <c>mrconfigid</c>}. Unknown
+    /// <c>min_isvsvn</c>}, <c>tdx</c> {<c>mrtd</c>[], <c>rtmr0</c>..<c>rtmr3</c>, <c>mrconfigid</c>, <c>mrseam</c>[]}. Unknown
     /// fields are errors, so a misspelt rule is never silently ignored.
     /// </summary>
     public static AttestationPolicy FromJson(ReadOnlySpan<byte> json)
@@ -159,6 +162,9 @@ public sealed record AttestationPolicy
                     break;
                 case "rtmr0" or "rtmr1" or "rtmr2" or "rtmr3":
                     rtmrs[prop.Name[4] - '0'] = HexOf(v.GetString(), 48, "tdx." + prop.Name);
+                    break;
+                case "mrseam":
+                    t = t with { MrSeam = [.. Strings(v, "tdx.mrseam").Select(h => HexOf(h, 48, "tdx.mrseam"))] };
                     break;
                 case "mrconfigid":
                     t = t with { MrConfigId = HexOf(v.GetString(), 48, "tdx.mrconfigid") };

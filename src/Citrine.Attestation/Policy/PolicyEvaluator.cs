@@ -23,6 +23,7 @@ public enum PolicyReason
     MrTdMismatch,
     RtmrMismatch,
     MrConfigIdMismatch,
+    MrSeamMismatch,
 }
 
 public sealed record PolicyResult(PolicyReason Reason, string? Detail)
@@ -150,6 +151,10 @@ public static class PolicyEvaluator
                 {
                     return new PolicyResult(PolicyReason.RtmrMismatch, $"RTMR{i} {Hex.Encode(body.Rtmrs[i])} is not expected");
                 }
+            }
+            if (et.MrSeam.Count > 0 && !et.MrSeam.Any(m => m.AsSpan().SequenceEqual(body.MrSeam)))
+            {
+                return new PolicyResult(PolicyReason.MrSeamMismatch, $"MRSEAM {Hex.Encode(body.MrSeam)} is not expected");
             }
             if (et.MrConfigId is { } cfg && !cfg.AsSpan().SequenceEqual(body.MrConfigId))
             {

@@ -129,6 +129,8 @@ public sealed class PolicyEvaluatorTests
         Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrTd = [td.MrTd], Rtmrs = [td.Rtmrs[0], null, null, td.Rtmrs[3]] } }).IsAccepted);
         Assert.Equal(PolicyReason.MrTdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrTd = [wrong] } }).Reason);
         Assert.Equal(PolicyReason.RtmrMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { Rtmrs = [null, null, wrong, null] } }).Reason);
+        Assert.Equal(PolicyReason.MrSeamMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrSeam = [wrong] } }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrSeam = [td.MrSeam] } }).IsAccepted);
         Assert.Equal(PolicyReason.MrConfigIdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrConfigId = Enumerable.Repeat((byte)1, 48).ToArray() } }).Reason);
         Assert.Equal(PolicyReason.TeeTypeNotExpected, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations() }).Reason);
     }

@@ -40,6 +40,8 @@ public sealed record TcbInfo(
     public const string SgxId = "SGX";
     public const string TdxId = "TDX";
 
+    private static readonly string[] V2ComponentNames = [.. Enumerable.Range(1, 16).Select(i => $"sgxtcbcomp{i:D2}svn")];
+
     public static TcbInfo Parse(ReadOnlyMemory<byte> json)
     {
         using var doc = JsonFields.Parse(json, "tcb_info");
@@ -105,7 +107,7 @@ public sealed record TcbInfo(
         {
             for (var i = 0; i < 16; i++)
             {
-                sgx[i] = (byte)JsonFields.Int(tcb, $"sgxtcbcomp{i + 1:D2}svn", tcbPath, 0, 255);
+                sgx[i] = (byte)JsonFields.Int(tcb, V2ComponentNames[i], tcbPath, 0, 255);
             }
         }
         else
@@ -130,7 +132,12 @@ public sealed record TcbInfo(
             {
                 throw new CollateralFormatException($"{path}.{name}", "has more than 16 components");
             }
-            into[i] = (byte)JsonFields.Int(c, "svn", $"{path}.{name}[{i}]", 0, 255);
+            // The path is only formatted on error: a TCB Info has hundreds of components.
+            if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("svn", out var svn) || svn.ValueKind != JsonValueKind.Number || !svn.TryGetInt32(out var value) || value is < 0 or > 255)
+            {
+                throw new CollateralFormatException($"{path}.{name}[{i}].svn", "is not an integer in 0..255");
+            }
+            into[i] = (byte)value;
             i++;
         }
         if (i != 16)

@@ -271,24 +271,34 @@ public static class Verifier
             facts = facts with { TdxModuleTcbStatus = level?.Status };
         }
 
+        var (status, advisories) = Combine(platform, qeLevel, moduleLevel);
+        return facts with { Reason = VerificationReason.None, TcbStatus = status, AdvisoryIds = advisories };
+    }
+
+    /// <summary>
+    /// The final status: the worst of platform, QE and TDX module statuses; advisories of the
+    /// platform, then the QE, then the module, without duplicates.
+    /// </summary>
+    internal static (TcbStatus Status, IReadOnlyList<string> AdvisoryIds) Combine(TcbLevel platform, EnclaveTcbLevel qe, EnclaveTcbLevel? module)
+    {
         var status = platform.Status;
-        if (qeLevel.Status > status)
+        if (qe.Status > status)
         {
-            status = qeLevel.Status;
+            status = qe.Status;
         }
-        if (moduleLevel is not null && moduleLevel.Status > status)
+        if (module is not null && module.Status > status)
         {
-            status = moduleLevel.Status;
+            status = module.Status;
         }
         var advisories = new List<string>();
-        foreach (var id in platform.AdvisoryIds.Concat(qeLevel.AdvisoryIds).Concat(moduleLevel?.AdvisoryIds ?? []))
+        foreach (var id in platform.AdvisoryIds.Concat(qe.AdvisoryIds).Concat(module?.AdvisoryIds ?? []))
         {
             if (!advisories.Contains(id, StringComparer.Ordinal))
             {
                 advisories.Add(id);
             }
         }
-        return facts with { Reason = VerificationReason.None, TcbStatus = status, AdvisoryIds = advisories };
+        return (status, advisories);
     }
 
     /// <summary>
@@ -321,7 +331,7 @@ public static class Verifier
     /// "tdxModule" (MRSIGNERSEAM, masked SEAM attributes); otherwise the identity "TDX_%02X" and
     /// its TCB level for ISVSVN = TEE_TCB_SVN[0].
     /// </summary>
-    private static (VerificationReason Reason, string Detail, EnclaveTcbLevel? Level) CheckTdxModule(TcbInfo tcbInfo, TdReportBody td)
+    internal static (VerificationReason Reason, string Detail, EnclaveTcbLevel? Level) CheckTdxModule(TcbInfo tcbInfo, TdReportBody td)
     {
         var version = td.TeeTcbSvn[1];
         if (version == 0)
