@@ -1,3 +1,4 @@
+using Citrine.CometBft.Crypto;
 using Citrine.CometBft.Encoding;
 using Citrine.Crypto;
 using NSec.Cryptography;
@@ -36,8 +37,23 @@ public sealed class Validator
 
     public static byte[] AddressOf(ReadOnlySpan<byte> publicKey) => Hashing.Sha256(publicKey)[..AddressSize];
 
-    /// <summary>Verifies an Ed25519 signature with this validator's key (imported once and cached).</summary>
+    /// <summary>
+    /// Verifies an Ed25519 signature as CometBFT does (ZIP-215). libsodium (key imported once and
+    /// cached) decides first; what it accepts ZIP-215 accepts too. Only when it rejects does the
+    /// slower <see cref="Ed25519Zip215"/> check decide, so edge-case encodings that CometBFT
+    /// accepts (small-order or non-canonical A and R, cofactored equation) are accepted here too.
+    /// </summary>
     public bool VerifySignature(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != 64 || PublicKey.Length != 32)
+        {
+            return false;
+        }
+        return VerifyStrict(message, signature) || Ed25519Zip215.Verify(PublicKey, message, signature);
+    }
+
+    /// <summary>libsodium's (RFC 8032, strict) verdict alone.</summary>
+    public bool VerifyStrict(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         if (signature.Length != 64)
         {
