@@ -51,4 +51,12 @@ internal static class Ics23Targets
         ProofOps.VerifyMembership(ops, Root, path, Value);
         ProofOps.VerifyNonMembership(ops, Root, path);
     }
+
+    [FuzzTarget("ics23-proofops-proto", typeof(Ics23FormatException))]
+    public static void FuzzProofOpsProto(ReadOnlySpan<byte> data)
+    {
+        var ops = ProofOps.DecodeProto(data);
+        IReadOnlyList<ReadOnlyMemory<byte>> path = [.. ops.Select(op => op.Key).Reverse()];
+        ProofOps.VerifyMembership(ops, Root, path, Value);
+    }
 }

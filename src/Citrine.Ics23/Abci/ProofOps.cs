@@ -67,6 +67,97 @@ public static class ProofOps
         }
     }
 
+    /// <summary>Writes <c>{"ops":[{"type","key","data"}]}</c> as CometBFT's JSON-RPC does (bytes as base64).</summary>
+    public static void WriteJson(Utf8JsonWriter writer, IReadOnlyList<ProofOp> ops)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(ops);
+        writer.WriteStartObject();
+        writer.WriteStartArray("ops");
+        foreach (var op in ops)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", op.Type);
+            writer.WriteBase64String("key", op.Key.Span);
+            writer.WriteBase64String("data", op.Data.Span);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Protobuf <c>tendermint.crypto.ProofOps { repeated ProofOp ops = 1; }</c>, <c>ProofOp { string type = 1; bytes key = 2; bytes data = 3; }</c> (ABCI ResponseQuery.proof_ops).</summary>
+    public static byte[] EncodeProto(IReadOnlyList<ProofOp> ops)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        var w = new ProtoWriter();
+        foreach (var op in ops)
+        {
+            var inner = new ProtoWriter();
+            inner.WriteBytes(1, System.Text.Encoding.UTF8.GetBytes(op.Type));
+            inner.WriteBytes(2, op.Key.Span);
+            inner.WriteBytes(3, op.Data.Span);
+            w.WriteLengthDelimited(1, inner.WrittenSpan);
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>Reads protobuf <c>tendermint.crypto.ProofOps</c>; see <see cref="EncodeProto"/>.</summary>
+    public static IReadOnlyList<ProofOp> DecodeProto(ReadOnlySpan<byte> data)
+    {
+        var r = new ProtoReader(data, "ProofOps");
+        var ops = new List<ProofOp>();
+        while (!r.End)
+        {
+            var (field, type) = r.ReadTag();
+            if (field != 1)
+            {
+                r.Skip(type, "unknown");
+                continue;
+            }
+            r.Expect(type, WireType.LengthDelimited, "ops");
+            var body = r.ReadLengthDelimited("ops", out var at);
+            var o = new ProtoReader(body, "ProofOp", at);
+            string opType = string.Empty;
+            byte[] key = [], payload = [];
+            while (!o.End)
+            {
+                var (f, t) = o.ReadTag();
+                switch (f)
+                {
+                    case 1:
+                        {
+                            o.Expect(t, WireType.LengthDelimited, "type");
+                            var start = o.Offset;
+                            var text = o.ReadLengthDelimited("type", out _);
+                            try
+                            {
+                                opType = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(text);
+                            }
+                            catch (System.Text.DecoderFallbackException e)
+                            {
+                                throw new Ics23FormatException("not valid UTF-8", "ProofOp.type", start, e);
+                            }
+                            break;
+                        }
+                    case 2:
+                        o.Expect(t, WireType.LengthDelimited, "key");
+                        key = o.ReadBytes("key");
+                        break;
+                    case 3:
+                        o.Expect(t, WireType.LengthDelimited, "data");
+                        payload = o.ReadBytes("data");
+                        break;
+                    default:
+                        o.Skip(t, "unknown");
+                        break;
+                }
+            }
+            ops.Add(new ProofOp(opType, key, payload));
+        }
+        return ops;
+    }
+
     /// <summary>
     /// Turns ops (innermost first) into chain steps for <paramref name="keyPath"/> (outermost first,
     /// e.g. [store name, key]). Each op's key must be the matching key path element.

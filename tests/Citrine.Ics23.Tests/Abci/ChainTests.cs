@@ -194,6 +194,38 @@ public sealed class ChainTests
     public void ParseJson_rejects_malformed_proof_ops_with_format_exception(string json) =>
         Assert.Throws<Ics23FormatException>(() => ProofOps.ParseJson(Encoding.UTF8.GetBytes(json)));
 
+    [SkippableFact]
+    public void Proof_ops_round_trip_through_protobuf_and_json()
+    {
+        var f = ChainFixtures.Eureka();
+        var ops = ChainFixtures.EurekaOps(f);
+        var fromProto = ProofOps.DecodeProto(ProofOps.EncodeProto(ops));
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            ProofOps.WriteJson(writer, ops);
+        }
+        var fromJson = ProofOps.ParseJson(buffer.ToArray());
+        foreach (var copy in new[] { fromProto, fromJson })
+        {
+            Assert.Equal(ops.Select(o => o.Type), copy.Select(o => o.Type));
+            Assert.Equal(ops.Select(o => Convert.ToHexString(o.Key.Span)), copy.Select(o => Convert.ToHexString(o.Key.Span)));
+            Assert.Equal(ops.Select(o => Convert.ToHexString(o.Data.Span)), copy.Select(o => Convert.ToHexString(o.Data.Span)));
+            Assert.True(ProofOps.VerifyMembership(copy, f.AppHash, f.KeyPath, f.Value).IsValid);
+        }
+    }
+
+    [Theory]
+    [InlineData("0a", "ProofOps.ops")]
+    [InlineData("0a010a", "ProofOp.type")]
+    [InlineData("0a030a01ff", "ProofOp.type")]
+    [InlineData("0a021001", "ProofOp.key")]
+    public void DecodeProto_rejects_malformed_proof_ops(string hex, string field)
+    {
+        var e = Assert.Throws<Ics23FormatException>(() => ProofOps.DecodeProto(Convert.FromHexString(hex)));
+        Assert.Equal(field, e.Field);
+    }
+
     [Fact]
     public void ParseJson_rejects_invalid_utf8_in_op_type_with_format_exception()
     {

@@ -64,6 +64,18 @@ public sealed class MutationTests
         });
     }
 
+    [SkippableFact]
+    public void Mutated_proof_ops_protobuf_only_raises_format_exception()
+    {
+        var f = ChainFixtures.Eureka();
+        Run([ProofOps.EncodeProto(ChainFixtures.EurekaOps(f))], 4, data =>
+        {
+            var ops = ProofOps.DecodeProto(data);
+            IReadOnlyList<ReadOnlyMemory<byte>> path = [.. ops.Select(op => op.Key).Reverse()];
+            ProofOps.VerifyMembership(ops, f.AppHash, path, f.Value);
+        });
+    }
+
     private static void Run(IReadOnlyList<byte[]> seeds, int seed, Action<byte[]> parse)
     {
 #pragma warning disable CA5394 // deterministic test mutations, not security randomness

@@ -76,6 +76,16 @@ public sealed class BatchTests
     }
 
     [Fact]
+    public void Library_compression_matches_the_reference_scheme_and_round_trips()
+    {
+        var batch = new CommitmentProof { Batch = Batch() };
+        var compressed = Decompression.Compress(batch);
+        Assert.Equal(ProofCodec.Encode(new CommitmentProof { Compressed = Compress(Batch()) }), ProofCodec.Encode(compressed));
+        Assert.True(compressed.Compressed!.LookupInners.Count < Batch().Entries.Sum(e => (e.Exist?.Path.Count ?? 0) + (e.Nonexist?.Left?.Path.Count ?? 0) + (e.Nonexist?.Right?.Path.Count ?? 0)));
+        Assert.Equal(ProofCodec.Encode(batch), ProofCodec.Encode(Decompression.Decompress(compressed)));
+    }
+
+    [Fact]
     public void Verify_rejects_key_the_batch_does_not_cover()
     {
         var proof = new CommitmentProof { Batch = Batch() };
