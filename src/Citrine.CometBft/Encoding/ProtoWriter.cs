@@ -75,7 +75,11 @@ public sealed class ProtoWriter
         ArgumentNullException.ThrowIfNull(value);
         if (value.Length != 0)
         {
-            WriteLengthDelimited(field, System.Text.Encoding.UTF8.GetBytes(value));
+            var count = System.Text.Encoding.UTF8.GetByteCount(value);
+            WriteTag(field, WireLengthDelimited);
+            WriteVarint((ulong)count);
+            Ensure(count);
+            _length += System.Text.Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
         }
     }
 
