@@ -5,6 +5,9 @@ namespace Citrine.Crypto.Hpke;
 /// <summary>The result of a single-shot Seal (RFC 9180 §6.1): the encapsulated key and <c>ciphertext || tag</c>.</summary>
 public sealed record HpkeSealedMessage(byte[] EncapsulatedKey, byte[] Ciphertext);
 
+/// <summary>The result of a single-shot SendExport (RFC 9180 §6.2): the encapsulated key and the exported secret.</summary>
+public sealed record HpkeExportedSecret(byte[] EncapsulatedKey, byte[] Secret);
+
 /// <summary>
 /// An HPKE ciphersuite (RFC 9180): a KEM, a KDF and an AEAD. Entry points for key handling,
 /// the four setup modes (§5.1.1–§5.1.4) and single-shot Seal/Open (§6). Instances are immutable
@@ -182,6 +185,24 @@ public sealed class HpkeSuite
     {
         using var context = SetupRecipient(mode, enc, recipient, info, psk, pskId, senderPublicKey);
         return context.Open(associatedData, ciphertext);
+    }
+
+    /// <summary>Single-shot SendExport (§6.2): sets up a sender context and exports <paramref name="length"/> bytes.</summary>
+    /// <exception cref="HpkeException">the length is above 255·Nh, or the PSK/sender inputs do not fit the mode.</exception>
+    public HpkeExportedSecret SendExport(HpkeMode mode, ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> exporterContext,
+        int length, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> pskId, HpkePrivateKey? sender)
+    {
+        using var context = SetupSender(mode, recipientPublicKey, info, psk, pskId, sender);
+        return new HpkeExportedSecret(context.EncapsulatedKeyArray, context.Export(exporterContext, length));
+    }
+
+    /// <summary>Single-shot ReceiveExport (§6.2).</summary>
+    /// <exception cref="HpkeException">the length is above 255·Nh, or the PSK/sender inputs do not fit the mode.</exception>
+    public byte[] ReceiveExport(HpkeMode mode, ReadOnlySpan<byte> enc, HpkePrivateKey recipient, ReadOnlySpan<byte> info, ReadOnlySpan<byte> exporterContext,
+        int length, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> pskId, ReadOnlySpan<byte> senderPublicKey)
+    {
+        using var context = SetupRecipient(mode, enc, recipient, info, psk, pskId, senderPublicKey);
+        return context.Export(exporterContext, length);
     }
 
     /// <summary>

@@ -93,6 +93,11 @@ internal sealed class LabeledKdf
     /// <summary>LabeledExpand (§4): fills <paramref name="output"/>; L is its length (&lt; 2^16, ≤ 255·Nh, checked by callers).</summary>
     public void LabeledExpand(ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> prk, ReadOnlySpan<byte> label, ReadOnlySpan<byte> info, Span<byte> output)
     {
+        if (output.IsEmpty)
+        {
+            // L = 0 asks for nothing; the platform's HKDF-Expand refuses an empty destination.
+            return;
+        }
         var length = 2 + Version.Length + suiteId.Length + label.Length + info.Length;
         byte[]? rented = null;
         var buffer = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));

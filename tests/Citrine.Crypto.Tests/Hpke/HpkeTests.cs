@@ -232,6 +232,24 @@ public sealed class HpkeTests
         var ex = Assert.Throws<HpkeException>(() => sender.Export("ctx"u8, (255 * nh) + 1));
         Assert.Contains("255·Nh", ex.Message, StringComparison.Ordinal);
         Assert.Throws<HpkeException>(() => sender.Export("ctx"u8, -1));
+        Assert.Empty(sender.Export("ctx"u8, 0));
+    }
+
+    [Theory]
+    [InlineData(HpkeMode.Base)]
+    [InlineData(HpkeMode.AuthPsk)]
+    public void Single_shot_send_export_and_receive_export_agree(HpkeMode mode)
+    {
+        var suite = HpkeSuite.Create(HpkeKemId.DhkemX25519HkdfSha256, HpkeKdfId.HkdfSha256, HpkeAeadId.ExportOnly);
+        using var recipient = suite.DeriveKeyPair("recipient"u8);
+        using var sender = suite.DeriveKeyPair("sender"u8);
+        var auth = mode == HpkeMode.AuthPsk;
+        var sent = suite.SendExport(mode, recipient.PublicKey, Info, "ctx"u8, 42, auth ? Psk : [], auth ? PskId : [], auth ? sender : null);
+        var received = suite.ReceiveExport(mode, sent.EncapsulatedKey, recipient, Info, "ctx"u8, 42, auth ? Psk : [], auth ? PskId : [], auth ? sender.PublicKey : []);
+        Assert.Equal(42, sent.Secret.Length);
+        Assert.Equal(sent.Secret, received);
+        var other = suite.ReceiveExport(mode, sent.EncapsulatedKey, recipient, Info, "ctY"u8, 42, auth ? Psk : [], auth ? PskId : [], auth ? sender.PublicKey : []);
+        Assert.NotEqual(sent.Secret, other);
     }
 
     [Fact]
