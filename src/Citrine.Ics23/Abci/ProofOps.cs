@@ -5,9 +5,6 @@ using Citrine.Ics23.Verification;
 
 namespace Citrine.Ics23.Abci;
 
-/// <summary>One ABCI proof operation (CometBFT <c>crypto.ProofOp</c>: type, key, data).</summary>
-public sealed record ProofOp(string Type, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Data);
-
 /// <summary>
 /// ABCI <c>ProofOps</c> as CometBFT's <c>abci_query</c> returns them with <c>prove=true</c>, and
 /// their verification as a chain (Cosmos SDK store/types proof operators: <c>ics23:iavl</c>,
