@@ -258,8 +258,10 @@ public sealed class VerifierTests
     {
         var c = DcapVectorCases.FirstOk("0x0");
         Assert.Equal(VerificationReason.QuoteMalformed, Run(c, c.QuoteBytes[..100]).Reason);
+        Assert.Equal(VerificationReason.CollateralMalformed, Run(c, collateral: With(c.Collateral, pckCrl: [0x30, 0x03, 0x02, 0x01])).Reason);
+        // A TCB Info is authenticated before it is read: unsigned garbage is a signature failure.
         var broken = new SignedDocument(Encoding.UTF8.GetBytes("{\"id\":"), c.Collateral.TcbInfo.Signature);
-        Assert.Equal(VerificationReason.CollateralMalformed, Run(c, collateral: With(c.Collateral, tcbInfo: broken)).Reason);
+        Assert.Equal(VerificationReason.TcbInfoSignatureInvalid, Run(c, collateral: With(c.Collateral, tcbInfo: broken)).Reason);
     }
 
     [SkippableTheory]

@@ -34,11 +34,8 @@ public sealed record EnclaveIdentity(
     {
         const string P = "enclaveIdentity";
         var id = JsonFields.String(root, "id", P);
+        // Any version is read with the v2 layout; the verifier accepts version 2 only.
         var version = JsonFields.Int(root, "version", P);
-        if (version != 2)
-        {
-            throw new CollateralFormatException($"{P}.version", $"unsupported Enclave Identity version {version}");
-        }
         return new EnclaveIdentity(
             id,
             version,

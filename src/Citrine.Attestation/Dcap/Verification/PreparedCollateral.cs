@@ -28,14 +28,10 @@ internal sealed class PreparedCollateral
 
     public static PreparedCollateral Prepare(QuoteCollateral collateral, TrustAnchor anchor)
     {
-        TcbInfo tcbInfo;
-        EnclaveIdentity qeIdentity;
         Crl rootCrl, pckCrl;
         List<DcapCertificate> tcbChain, qeChain;
         try
         {
-            tcbInfo = TcbInfo.Parse(collateral.TcbInfo.Body);
-            qeIdentity = EnclaveIdentity.Parse(collateral.QeIdentity.Body);
             rootCrl = Crl.Parse(collateral.RootCaCrl, "root_ca_crl");
             pckCrl = Crl.Parse(collateral.PckCrl, "pck_crl");
             tcbChain = [.. collateral.TcbInfoIssuerChain.Select(c => DcapCertificate.Parse(c, "tcb_info_issuer_chain"))];
@@ -46,6 +42,7 @@ internal sealed class PreparedCollateral
             return Fail(VerificationReason.CollateralMalformed, e.Message);
         }
 
+        // Signed documents are authenticated before their JSON is interpreted.
         var chainFailure = ChainFailure(tcbChain, anchor, "TCB Info issuer chain");
         if (chainFailure is not null)
         {
@@ -54,6 +51,15 @@ internal sealed class PreparedCollateral
         if (!EcdsaP256.VerifyRaw(tcbChain[0].PublicKey, collateral.TcbInfo.Body, collateral.TcbInfo.Signature))
         {
             return Fail(VerificationReason.TcbInfoSignatureInvalid, "TCB Info signature does not verify with the TCB signing key");
+        }
+        TcbInfo tcbInfo;
+        try
+        {
+            tcbInfo = TcbInfo.Parse(collateral.TcbInfo.Body);
+        }
+        catch (CollateralFormatException e)
+        {
+            return Fail(e.Item == "tcbInfo.version" ? VerificationReason.TcbInfoVersionUnsupported : VerificationReason.CollateralMalformed, e.Message);
         }
         // The QE Identity is normally signed by the same TCB Signing certificate: check a chain once.
         var sameChain = collateral.QeIdentityIssuerChain.Count == collateral.TcbInfoIssuerChain.Count
@@ -66,6 +72,15 @@ internal sealed class PreparedCollateral
         if (!EcdsaP256.VerifyRaw(qeChain[0].PublicKey, collateral.QeIdentity.Body, collateral.QeIdentity.Signature))
         {
             return Fail(VerificationReason.QeIdentitySignatureInvalid, "QE Identity signature does not verify with the TCB signing key");
+        }
+        EnclaveIdentity qeIdentity;
+        try
+        {
+            qeIdentity = EnclaveIdentity.Parse(collateral.QeIdentity.Body);
+        }
+        catch (CollateralFormatException e)
+        {
+            return Fail(VerificationReason.CollateralMalformed, e.Message);
         }
         // The root CRL must be issued and signed by the pinned root (RFC 5280 6.3.3 (f), (g)).
         if (!rootCrl.IssuerName.AsSpan().SequenceEqual(tcbChain[^1].Subject))
