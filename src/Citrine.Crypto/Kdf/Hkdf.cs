@@ -28,7 +28,10 @@ public static class Hkdf
         {
             throw new ArgumentException($"HKDF-{hash.Name} can expand to at most {255 * size} bytes, asked for {output.Length}", nameof(output));
         }
-        HKDF.Expand(hash, prk, output, info);
+        if (!output.IsEmpty)
+        {
+            HKDF.Expand(hash, prk, output, info);
+        }
     }
 
     /// <summary>Extract then Expand: returns <paramref name="length"/> bytes of output keying material.</summary>

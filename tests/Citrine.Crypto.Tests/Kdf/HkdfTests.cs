@@ -28,5 +28,6 @@ public sealed class HkdfTests
         Assert.Throws<ArgumentException>(() => Hkdf.Expand(HashAlgorithmName.SHA256, prk, [], new byte[(255 * 32) + 1]));
         Assert.Throws<InvalidKeyException>(() => Hkdf.Expand(HashAlgorithmName.SHA256, new byte[31], [], new byte[1]));
         Assert.Throws<ArgumentException>(() => Hkdf.DeriveKey(HashAlgorithmName.MD5, [], 16, [], []));
+        Assert.Empty(Hkdf.DeriveKey(HashAlgorithmName.SHA512, [1], 0, [], []));
     }
 }
