@@ -71,7 +71,7 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.QeIdentitySignatureInvalid, DcapFault.QeIdentityBadSignature);
         Both(VerificationReason.QeIdentityNotValidAtNow, DcapFault.QeIdentityExpired);
         Both(VerificationReason.QeIdentityNotValidAtNow, DcapFault.QeIdentityNotYetValid);
-        // QeIdentityVersionUnsupported: unreachable, the loader already refuses version != 2 (see below).
+        Both(VerificationReason.QeIdentityVersionUnsupported, DcapFault.QeIdentityWrongVersion);
         Both(VerificationReason.QeIdentityIdMismatch, DcapFault.QeIdentityWrongId);
 
         // QE report.
@@ -106,6 +106,23 @@ public sealed class NegativeMatrixTests
         Assert.True(expected == verdict.Reason, $"expected {expected}, got {verdict.Reason}: {verdict.Detail}");
     }
 
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Verify_fails_with_the_same_reason_for_quote_v5_and_platform_ca(VerificationReason expected, DcapFault fault, SimulatedTee tee)
+    {
+        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now,
+            Tee = tee,
+            QuoteVersion = 5,
+            TdReport = tee == SimulatedTee.Tdx ? SimulatedTdReport.Td15 : SimulatedTdReport.Td10,
+            PckCa = SimulatedPckCaKind.Platform,
+            Fault = fault,
+        });
+        var verdict = SimulatedVerification.Verify(evidence);
+        Assert.True(expected == verdict.Reason, $"expected {expected}, got {verdict.Reason}: {verdict.Detail}");
+    }
+
     [Fact]
     public void Every_verification_reason_has_a_row_or_a_dedicated_test()
     {
@@ -115,7 +132,6 @@ public sealed class NegativeMatrixTests
         covered.Add(VerificationReason.TcbRevoked);
         covered.Add(VerificationReason.TdxModuleTcbRevoked);
         covered.Add(VerificationReason.None);
-        covered.Add(VerificationReason.QeIdentityVersionUnsupported);
         var missing = Enum.GetValues<VerificationReason>().Where(r => !covered.Contains(r)).ToList();
         Assert.True(missing.Count == 0, "reasons without a negative test: " + string.Join(", ", missing));
     }
@@ -153,19 +169,6 @@ public sealed class NegativeMatrixTests
             Now = SimulatedPki.Now, Tee = SimulatedTee.Tdx, QuoteVersion = 4, TdxModuleTcbStatus = "Revoked",
         });
         Assert.Equal(VerificationReason.TdxModuleTcbRevoked, SimulatedVerification.Verify(evidence).Reason);
-    }
-
-    [Theory]
-    [InlineData(SimulatedTee.Sgx)]
-    [InlineData(SimulatedTee.Tdx)]
-    public void Qe_identity_of_another_version_is_refused_when_the_collateral_is_loaded(SimulatedTee tee)
-    {
-        // The verifier's own QeIdentityVersionUnsupported check cannot be reached: the Enclave
-        // Identity parser refuses any version but 2, so the verdict is CollateralMalformed.
-        var evidence = tee == SimulatedTee.Sgx ? SimulatedPki.Sgx(DcapFault.QeIdentityWrongVersion) : SimulatedPki.Tdx(DcapFault.QeIdentityWrongVersion);
-        var verdict = SimulatedVerification.Verify(evidence);
-        Assert.Equal(VerificationReason.CollateralMalformed, verdict.Reason);
-        Assert.Contains("version", verdict.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
