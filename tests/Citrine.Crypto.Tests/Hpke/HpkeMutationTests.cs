@@ -15,8 +15,10 @@ public sealed class HpkeMutationTests
     {
         var suite = HpkeSuite.Create(kem, HpkeKdfId.HkdfSha256, aead);
         using var recipient = suite.DeriveKeyPair("mutation recipient"u8);
-        var message = suite.Seal(recipient.PublicKey, [], [], "mutation seed message"u8);
-        byte[] seed = [.. message.EncapsulatedKey, .. message.Ciphertext];
+        // A fixed ephemeral key makes the seed message, and so every mutation, the same on every run.
+        using var ephemeral = suite.DeriveKeyPair("mutation ephemeral"u8);
+        using var sender = suite.SetupSenderDeterministicForTesting(HpkeMode.Base, recipient.PublicKey, [], [], [], null, ephemeral, new byte[64]);
+        byte[] seed = [.. sender.EncapsulatedKey, .. sender.Seal([], "mutation seed message"u8)];
         var state = 0x2545F491u;
         var rejected = new Dictionary<Type, int>();
         for (var i = 0; i < 3000; i++)
