@@ -55,9 +55,9 @@ public abstract class AeadCipher : IDisposable
         {
             DecryptCore(nonce, ciphertext[..length], ciphertext[length..], destination, associatedData);
         }
-        catch (CryptographicException e)
+        catch (AuthenticationTagMismatchException e)
         {
-            // AuthenticationTagMismatchException; the platform has already cleared the output.
+            // The platform has already cleared the output buffer.
             throw new AuthenticationFailedException("the authentication tag does not match (wrong key, nonce, associated data or a modified ciphertext)", e);
         }
     }
