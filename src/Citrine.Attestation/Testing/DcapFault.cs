@@ -68,6 +68,8 @@ public enum DcapFault
     /// TDX, so a TDX quote must be refused; for SGX, v2 is a legitimate (older) format.
     /// </summary>
     TcbInfoWrongVersion,
+    /// <summary>TCB Info "version" is 4 (a version nobody defines) with the v3 layout.</summary>
+    TcbInfoUnknownVersion,
     /// <summary>TCB Info "id" is "TDX" for an SGX quote and "SGX" for a TDX quote.</summary>
     TcbInfoWrongId,
     TcbInfoWrongFmspc,

@@ -429,7 +429,7 @@ public sealed class DcapSimulator
             {
                 w.WriteString("id", tdx ^ (fault == DcapFault.TcbInfoWrongId) ? "TDX" : "SGX");
             }
-            w.WriteNumber("version", v2 ? 2 : 3);
+            w.WriteNumber("version", v2 ? 2 : fault == DcapFault.TcbInfoUnknownVersion ? 4 : 3);
             w.WriteString("issueDate", Date(issue));
             w.WriteString("nextUpdate", Date(next));
             w.WriteString("fmspc", Convert.ToHexString(fmspc));

@@ -60,6 +60,7 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.TcbInfoNotValidAtNow, DcapFault.TcbInfoNotYetValid);
         // v2 describes SGX platforms only; for SGX it is accepted (see the test below).
         rows.Add(VerificationReason.TcbInfoVersionUnsupported, DcapFault.TcbInfoWrongVersion, SimulatedTee.Tdx);
+        Both(VerificationReason.TcbInfoVersionUnsupported, DcapFault.TcbInfoUnknownVersion);
         Both(VerificationReason.TcbInfoIdMismatch, DcapFault.TcbInfoWrongId);
         Both(VerificationReason.FmspcMismatch, DcapFault.TcbInfoWrongFmspc);
         Both(VerificationReason.PceIdMismatch, DcapFault.TcbInfoWrongPceId);
