@@ -61,6 +61,17 @@ public sealed class ConformanceTests
         {
             Assert.Equal(qe.GetProperty("status").GetString(), qeStatus.ToString());
         }
+        var module = c.Manifest.GetProperty("tdx_module_status");
+        if (module.ValueKind == JsonValueKind.Object && verdict.IsVerified)
+        {
+            // Module major version 0 has no level of its own: then the manifest's module status is UpToDate.
+            Assert.Equal(module.GetProperty("status").GetString(), (verdict.TdxModuleTcbStatus ?? TcbStatus.UpToDate).ToString());
+        }
+        var final = c.Manifest.GetProperty("final_tcb_status");
+        if (final.ValueKind == JsonValueKind.Object && verdict.IsVerified)
+        {
+            Assert.Equal(final.GetProperty("status").GetString(), verdict.TcbStatus.ToString());
+        }
         var platform = c.Manifest.GetProperty("platform_tcb_status");
         if (platform.ValueKind == JsonValueKind.Object && verdict.PlatformTcbStatus is { } ps)
         {

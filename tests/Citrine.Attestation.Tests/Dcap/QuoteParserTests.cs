@@ -153,6 +153,26 @@ public sealed class QuoteParserTests
         Assert.Equal("certification_data.type", Mutated(bytes, b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(at), 5)).Field);
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public bool Parse_either_succeeds_or_throws_a_quote_format_exception(byte[] data, ushort version, bool tdx)
+    {
+        // Steer some inputs past the header checks so the deeper readers are exercised too.
+        var bytes = new byte[48 + (data?.Length ?? 0)];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)(3 + (version % 3)));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), tdx ? 0x81u : 0u);
+        data?.CopyTo(bytes, 48);
+        try
+        {
+            var q = QuoteParser.Parse(bytes);
+            return q.Length + q.TrailingByteCount == bytes.Length;
+        }
+        catch (QuoteFormatException e)
+        {
+            return e.Offset >= 0 && e.Offset <= bytes.Length;
+        }
+    }
+
     private static QuoteFormatException Mutated(byte[] original, Action<byte[]> change)
     {
         var copy = (byte[])original.Clone();
