@@ -73,6 +73,17 @@ public sealed class CollateralTests
     }
 
     [SkippableFact]
+    public void Basic_constraints_mark_the_pck_ca_and_not_the_leaf()
+    {
+        static Citrine.Attestation.Dcap.Pck.DcapCertificate Load(string file) =>
+            Citrine.Attestation.Dcap.Pck.DcapCertificate.Parse(PemText.DecodeAll(DcapVectorCases.ReadFile(file), "CERTIFICATE", file)[0]);
+        Assert.True(Load("quartz-tee-ra/processor_ca.pem").IsCa);
+        Assert.True(Load("quartz-tee-ra/root_ca.pem").IsCa);
+        Assert.False(Load("quartz-tee-ra/leaf_cert.pem").IsCa);
+        Assert.False(Load("quartz-tee-ra/tcb_signer.pem").IsCa);
+    }
+
+    [SkippableFact]
     public void Qvl_collateral_holds_the_signed_strings_byte_for_byte()
     {
         var bytes = DcapVectorCases.ReadFile("phala-dcap-qvl/sgx_quote_collateral.json");

@@ -56,6 +56,27 @@ public sealed class DcapCertificate
 
     public bool IsValidAt(DateTimeOffset now) => now >= NotBefore && now <= NotAfter;
 
+    /// <summary>Whether basicConstraints (2.5.29.19, RFC 5280 4.2.1.9) marks this certificate as a CA.</summary>
+    public bool IsCa
+    {
+        get
+        {
+            if (!Extensions.TryGetValue("2.5.29.19", out var value))
+            {
+                return false;
+            }
+            try
+            {
+                var seq = new AsnReader(value, AsnEncodingRules.DER).ReadSequence();
+                return seq.HasData && seq.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && seq.ReadBoolean();
+            }
+            catch (AsnContentException)
+            {
+                return false;
+            }
+        }
+    }
+
     public static DcapCertificate Parse(byte[] der, string item = "certificate")
     {
         ArgumentNullException.ThrowIfNull(der);

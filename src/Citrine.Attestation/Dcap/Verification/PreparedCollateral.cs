@@ -46,7 +46,7 @@ internal sealed class PreparedCollateral
         var chainFailure = ChainFailure(tcbChain, anchor, "TCB Info issuer chain");
         if (chainFailure is not null)
         {
-            return Fail(chainFailure.Value.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.TcbInfoChainInvalid, chainFailure.Value.Detail);
+            return Fail(chainFailure.Value.Fault == ChainFault.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.TcbInfoChainInvalid, chainFailure.Value.Detail);
         }
         if (!EcdsaP256.VerifyRaw(tcbChain[0].PublicKey, collateral.TcbInfo.Body, collateral.TcbInfo.Signature))
         {
@@ -67,7 +67,7 @@ internal sealed class PreparedCollateral
         chainFailure = sameChain ? null : ChainFailure(qeChain, anchor, "QE Identity issuer chain");
         if (chainFailure is not null)
         {
-            return Fail(chainFailure.Value.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.QeIdentityChainInvalid, chainFailure.Value.Detail);
+            return Fail(chainFailure.Value.Fault == ChainFault.Untrusted ? VerificationReason.UntrustedRoot : VerificationReason.QeIdentityChainInvalid, chainFailure.Value.Detail);
         }
         if (!EcdsaP256.VerifyRaw(qeChain[0].PublicKey, collateral.QeIdentity.Body, collateral.QeIdentity.Signature))
         {
@@ -107,27 +107,39 @@ internal sealed class PreparedCollateral
     /// anchor key. Certificates below the root are verified with the anchor key itself, so a root
     /// certificate in the chain is only a name carrier.
     /// </summary>
-    internal static (bool Untrusted, string Detail)? ChainFailure(IReadOnlyList<DcapCertificate> chain, TrustAnchor anchor, string what, VerifiedCollateralCache? cache = null)
+    internal enum ChainFault
+    {
+        Untrusted,
+        Issuer,
+        Signature,
+    }
+
+    internal static (ChainFault Fault, string Detail)? ChainFailure(IReadOnlyList<DcapCertificate> chain, TrustAnchor anchor, string what, VerifiedCollateralCache? cache = null)
     {
         if (chain.Count < 2)
         {
-            return (false, $"{what} has {chain.Count} certificate(s); at least an issuer and the root are needed");
+            return (ChainFault.Issuer, $"{what} has {chain.Count} certificate(s); at least an issuer and the root are needed");
         }
         if (!anchor.Matches(chain[^1]))
         {
-            return (true, $"{what} ends in '{chain[^1].SubjectText}', whose key is not the trusted root key ({anchor.Name})");
+            return (ChainFault.Untrusted, $"{what} ends in '{chain[^1].SubjectText}', whose key is not the trusted root key ({anchor.Name})");
         }
         for (var i = 0; i < chain.Count - 1; i++)
         {
             var issuer = chain[i + 1];
             if (!chain[i].Issuer.AsSpan().SequenceEqual(issuer.Subject))
             {
-                return (false, $"{what}: certificate {i} names issuer '{chain[i].IssuerText}', next is '{issuer.SubjectText}'");
+                return (ChainFault.Issuer, $"{what}: certificate {i} names issuer '{chain[i].IssuerText}', next is '{issuer.SubjectText}'");
+            }
+            // An intermediate must be a CA (RFC 5280 6.1.4 (k)); the root is pinned by key.
+            if (i + 1 < chain.Count - 1 && !issuer.IsCa)
+            {
+                return (ChainFault.Issuer, $"{what}: issuer '{issuer.SubjectText}' is not a CA certificate");
             }
             var key = i + 1 == chain.Count - 1 ? anchor.PublicKey : issuer.PublicKey;
             if (!SignedBy(chain[i], key, cache))
             {
-                return (false, $"{what}: certificate {i} ('{chain[i].SubjectText}') is not signed by its issuer");
+                return (ChainFault.Signature, $"{what}: certificate {i} ('{chain[i].SubjectText}') is not signed by its issuer");
             }
         }
         return null;

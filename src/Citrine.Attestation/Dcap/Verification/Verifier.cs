@@ -124,9 +124,12 @@ public static class Verifier
         }
         if (PreparedCollateral.ChainFailure(pckChain, anchor, "PCK chain", cache) is { } pckFailure)
         {
-            var reason = pckFailure.Untrusted ? VerificationReason.UntrustedRoot
-                : pckFailure.Detail.Contains("names issuer", StringComparison.Ordinal) ? VerificationReason.PckChainIssuerMismatch
-                : VerificationReason.PckChainSignatureInvalid;
+            var reason = pckFailure.Fault switch
+            {
+                PreparedCollateral.ChainFault.Untrusted => VerificationReason.UntrustedRoot,
+                PreparedCollateral.ChainFault.Issuer => VerificationReason.PckChainIssuerMismatch,
+                _ => VerificationReason.PckChainSignatureInvalid,
+            };
             return Fail(reason, pckFailure.Detail);
         }
         if (NotValidAt(pckChain, now) is { } pckExpired)
