@@ -19,6 +19,12 @@ public sealed record HttpProviderOptions
 
     /// <summary>Validators per page of the <c>validators</c> method (CometBFT caps it at 100).</summary>
     public int ValidatorsPerPage { get; init; } = 100;
+
+    /// <summary>A validator set claiming more members is refused (bounds memory and requests).</summary>
+    public int MaxValidators { get; init; } = 10_000;
+
+    /// <summary>A response body larger than this is refused.</summary>
+    public int MaxResponseBytes { get; init; } = 32 * 1024 * 1024;
 }
 
 /// <summary>
@@ -84,6 +90,10 @@ public sealed class HttpRpcProvider : ILightBlockProvider
             {
                 throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"asked for validators at {height}, got {result.BlockHeight}");
             }
+            if (result.Total > _options.MaxValidators)
+            {
+                throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"validators at {height}: total {result.Total} exceeds the limit {_options.MaxValidators}");
+            }
             all.AddRange(result.Validators);
             if (all.Count >= result.Total)
             {
@@ -119,6 +129,30 @@ public sealed class HttpRpcProvider : ILightBlockProvider
         }
     }
 
+    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string relative, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > _options.MaxResponseBytes)
+        {
+            throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: response of {content.Headers.ContentLength} bytes exceeds {_options.MaxResponseBytes}");
+        }
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _options.MaxResponseBytes)
+                {
+                    throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: response exceeds {_options.MaxResponseBytes} bytes");
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+    }
+
     private async Task<byte[]> GetAsync(string relative, CancellationToken cancellationToken)
     {
         var uri = new Uri(_baseUri, relative);
@@ -130,8 +164,8 @@ public sealed class HttpRpcProvider : ILightBlockProvider
             Exception failure;
             try
             {
-                using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                var body = await ReadLimitedAsync(response.Content, relative, timeout.Token).ConfigureAwait(false);
                 if ((int)response.StatusCode < 500 || (body.Length > 0 && body[0] == (byte)'{'))
                 {
                     // CometBFT returns JSON-RPC errors (HTTP 500 for internal errors) with a JSON body; the decoder reports them.

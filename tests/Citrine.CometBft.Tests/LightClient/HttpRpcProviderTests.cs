@@ -77,6 +77,36 @@ public sealed class HttpRpcProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task Provider_refuses_a_validator_set_larger_than_its_limit()
+    {
+        var page = LoopbackRpcServer.Result(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("block_height", "5");
+            w.WriteStartArray("validators");
+            Citrine.CometBft.Json.CometJson.WriteValidator(w, _chain.ValidatorsAt(5).Validators[0]);
+            w.WriteEndArray();
+            w.WriteString("count", "1");
+            w.WriteString("total", "2000000000");
+            w.WriteEndObject();
+        });
+        using var server = new LoopbackRpcServer((_, _) => (200, page));
+        var provider = new HttpRpcProvider(server.Uri, _http, Fast);
+        var e = await Assert.ThrowsAsync<ProviderException>(() => provider.ValidatorsAsync(5));
+        Assert.Equal(ProviderErrorKind.BadResponse, e.Kind);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task Provider_refuses_an_oversized_response()
+    {
+        using var server = LoopbackRpcServer.ForChain(_chain);
+        var provider = new HttpRpcProvider(server.Uri, _http, Fast with { MaxResponseBytes = 100 });
+        var e = await Assert.ThrowsAsync<ProviderException>(() => provider.StatusAsync());
+        Assert.Equal(ProviderErrorKind.BadResponse, e.Kind);
+    }
+
+    [Fact]
     public async Task Provider_honours_cancellation()
     {
         using var server = LoopbackRpcServer.ForChain(_chain);
