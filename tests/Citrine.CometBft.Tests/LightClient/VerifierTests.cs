@@ -128,6 +128,30 @@ public sealed class VerifierTests : IDisposable
     }
 
     [Fact]
+    public void Verify_rejects_validator_set_whose_total_power_exceeds_the_cometbft_maximum()
+    {
+        var block = _chain.LightBlockAt(5);
+        var heavy = new ValidatorSet(block.Validators.Validators.Select(v => v.WithVotingPower(ValidatorSet.MaxTotalVotingPower / 2)));
+        var verdict = Verifier.Verify(Trusted, block with { Validators = heavy }, Options, Now);
+        Assert.Equal(VerdictReason.InvalidValidatorSet, verdict.Reason);
+        Assert.Contains("total voting power", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_rejects_a_trusted_block_whose_next_validator_set_is_malformed()
+    {
+        var broken = new ValidatorSet(Trusted.NextValidators.Validators.Select((v, i) => i == 0 ? v.WithVotingPower(-1) : v));
+        AssertRejected(VerdictReason.InvalidValidatorSet, _chain.LightBlockAt(5), trusted: Trusted with { NextValidators = broken });
+    }
+
+    [Fact]
+    public void Verify_rejects_commit_for_an_empty_block_id()
+    {
+        var block = _chain.LightBlockAt(5);
+        AssertRejected(VerdictReason.InvalidCommit, WithCommit(block, block.Commit with { BlockId = BlockId.Empty }));
+    }
+
+    [Fact]
     public void Verify_rejects_validator_set_with_a_duplicate_validator()
     {
         var block = _chain.LightBlockAt(5);
