@@ -26,9 +26,16 @@ public sealed class RocksKeyValueDb : IKeyValueDb
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Directory.CreateDirectory(path);
+        // Point reads dominate (one per uncached tree node): a bloom filter, a 64 MiB block cache
+        // and LZ4 (cheap to decompress on every miss) keep them short.
+        var table = new BlockBasedTableOptions()
+            .SetBlockCache(Cache.CreateLru(64UL << 20))
+            .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
+            .SetCacheIndexAndFilterBlocks(true);
         var options = new DbOptions()
             .SetCreateIfMissing(true)
-            .SetCompression(Compression.Zstd)
+            .SetCompression(Compression.Lz4)
+            .SetBlockBasedTableFactory(table)
             .SetMaxOpenFiles(256);
         return new RocksKeyValueDb(RocksDb.Open(options, path)) { Path = path };
     }

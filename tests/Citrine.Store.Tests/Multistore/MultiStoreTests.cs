@@ -212,4 +212,28 @@ public sealed class MultiStoreTests
             Assert.Equal(StoreError.CorruptRecord, ex.Error);
         }
     }
+
+    [Fact]
+    public void Random_mutations_of_commit_info_only_ever_raise_store_exceptions()
+    {
+        var ms = Populated(new MemoryKeyValueDb());
+        var bytes = ms.GetCommitInfo(2).Encode();
+        var rng = new Random(77);
+        for (var i = 0; i < 3000; i++)
+        {
+            var mutated = (byte[])bytes.Clone();
+            mutated[rng.Next(mutated.Length)] ^= (byte)(1 << rng.Next(8));
+            if (rng.Next(4) == 0)
+            {
+                mutated = mutated.AsSpan(0, rng.Next(mutated.Length)).ToArray();
+            }
+            try
+            {
+                CommitInfo.Decode(2, mutated);
+            }
+            catch (StoreException)
+            {
+            }
+        }
+    }
 }
