@@ -54,3 +54,37 @@ public sealed class Ed25519Zip215Tests
         Assert.False(Ed25519Zip215.Verify(new byte[31], [], new byte[64]));
     }
 }
+
+public sealed class Zip215InVerifierTests
+{
+    [SkippableFact]
+    [Trait("Category", "Conformance")]
+    [Trait("Area", "CometBft")]
+    public void Commit_carried_by_a_small_order_key_signature_verifies_as_in_cometbft()
+    {
+        // speccheck case 0: small-order A and R, S = 0; ZIP-215 accepts it for any message, so a
+        // validator registered with that key "signs" everything. CometBFT counts such a vote; so do we.
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Vectors.Require("cometbft/ed25519-speccheck/cases.json")));
+        var case0 = doc.RootElement[0];
+        var evil = Citrine.CometBft.Types.Validator.FromPublicKey(Convert.FromHexString(case0.GetProperty("pub_key").GetString()!), 100);
+        var forged = Convert.FromHexString(case0.GetProperty("signature").GetString()!);
+
+        using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 3, Validators = 4 });
+        var block = chain.LightBlockAt(2);
+        var set = new Citrine.CometBft.Types.ValidatorSet(block.Validators.Validators.Append(evil));
+        var header = block.Header with { ValidatorsHash = set.Hash(), NextValidatorsHash = set.Hash() };
+        var commit = chain.SignCommit(header, set, _ => Citrine.CometBft.Types.BlockIdFlag.Absent);
+        var index = set.IndexOf(evil.Address);
+        var signatures = commit.Signatures.ToArray();
+        signatures[index] = new Citrine.CometBft.Types.CommitSig(Citrine.CometBft.Types.BlockIdFlag.Commit, evil.Address, header.Time, forged);
+        var lightBlock = new Citrine.CometBft.Types.LightBlock(new Citrine.CometBft.Types.SignedHeader(header, commit with { Signatures = signatures }), set, set);
+
+        var options = new Citrine.CometBft.LightClient.TrustOptions(chain.ChainId, TimeSpan.FromDays(1), Citrine.CometBft.LightClient.Fraction.OneThird, TimeSpan.Zero);
+        var now = header.Time.AddNanoseconds(1_000_000_000);
+        Assert.True(Citrine.CometBft.LightClient.Verifier.VerifyTrustRoot(lightBlock, header.Hash(), options, now).IsSuccess);
+        // libsodium alone would have refused the vote, and the commit with it.
+        var signBytes = new Citrine.CometBft.Encoding.VoteSignBytes(chain.ChainId, header.Height, 0, commit.BlockId).Create(true, header.Time);
+        Assert.False(evil.VerifyStrict(signBytes, forged));
+        Assert.True(evil.VerifySignature(signBytes, forged));
+    }
+}
