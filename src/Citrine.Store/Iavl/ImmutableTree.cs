@@ -134,6 +134,10 @@ public sealed class ImmutableTree
         {
             throw new StoreException(StoreError.HashMismatch, $"node {id}: stored right hash differs from node {right.Id}'s hash");
         }
+        if (node.LeftHeight != left.Height || node.LeftSize != left.Size || node.RightHeight != right.Height || node.RightSize != right.Size)
+        {
+            throw Invariant(node, "stored child height or size differs from the child's");
+        }
         if (node.Height != Math.Max(left.Height, right.Height) + 1)
         {
             throw Invariant(node, "height is not 1 + the children's maximum");

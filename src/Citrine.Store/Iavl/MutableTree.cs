@@ -424,8 +424,8 @@ public sealed class MutableTree
         node = Mutate(node);
         var newRoot = Mutate(LeftForWrite(node));
         node.SetLeft(RightForWrite(newRoot));
-        newRoot.SetRight(node);
         CalcHeightAndSize(node);
+        newRoot.SetRight(node);
         CalcHeightAndSize(newRoot);
         return newRoot;
     }
@@ -435,21 +435,21 @@ public sealed class MutableTree
         node = Mutate(node);
         var newRoot = Mutate(RightForWrite(node));
         node.SetRight(LeftForWrite(newRoot));
-        newRoot.SetLeft(node);
         CalcHeightAndSize(node);
+        newRoot.SetLeft(node);
         CalcHeightAndSize(newRoot);
         return newRoot;
     }
 
-    private int BalanceOf(Node node) =>
-        node.IsLeaf ? 0 : LeftForWrite(node).Height - RightForWrite(node).Height;
+    private static int BalanceOf(Node node) =>
+        node.IsLeaf ? 0 : node.LeftHeight - node.RightHeight;
 
-    private void CalcHeightAndSize(Node node)
+    // Child heights and sizes are kept on the parent (SetLeft/SetRight, and in stored records), so
+    // this needs no sibling load.
+    private static void CalcHeightAndSize(Node node)
     {
-        var left = LeftForWrite(node);
-        var right = RightForWrite(node);
-        node.Height = Math.Max(left.Height, right.Height) + 1;
-        node.Size = left.Size + right.Size;
+        node.Height = Math.Max(node.LeftHeight, node.RightHeight) + 1;
+        node.Size = node.LeftSize + node.RightSize;
     }
 
     // Working copies keep pointers to the children they load, so later steps of the same change see them.

@@ -34,6 +34,15 @@ internal sealed class Node
 
     public byte[]? RightHash { get; set; }
 
+    /// <summary>Height and size of the children, kept so that rebalancing need not load a sibling.</summary>
+    public int LeftHeight { get; set; }
+
+    public long LeftSize { get; set; }
+
+    public int RightHeight { get; set; }
+
+    public long RightSize { get; set; }
+
     public bool IsLeaf => Height == 0;
 
     public bool IsPersisted => Id.HasValue;
@@ -55,6 +64,10 @@ internal sealed class Node
         RightId = RightId,
         LeftHash = LeftHash,
         RightHash = RightHash,
+        LeftHeight = LeftHeight,
+        LeftSize = LeftSize,
+        RightHeight = RightHeight,
+        RightSize = RightSize,
     };
 
     public void SetLeft(Node child)
@@ -62,6 +75,8 @@ internal sealed class Node
         LeftNode = child;
         LeftId = child.Id;
         LeftHash = child.IsPersisted ? child.Hash : null;
+        LeftHeight = child.Height;
+        LeftSize = child.Size;
     }
 
     public void SetRight(Node child)
@@ -69,5 +84,7 @@ internal sealed class Node
         RightNode = child;
         RightId = child.Id;
         RightHash = child.IsPersisted ? child.Hash : null;
+        RightHeight = child.Height;
+        RightSize = child.Size;
     }
 }

@@ -5,8 +5,8 @@ namespace Citrine.Store.Iavl;
 /// <code>
 /// uvarint(height) || uvarint(size) || uvarint(len key) || key ||
 ///   leaf:  uvarint(len value) || value
-///   inner: uvarint(left.version) || uvarint(left.nonce) || leftHash[32] ||
-///          uvarint(right.version) || uvarint(right.nonce) || rightHash[32]
+///   inner: uvarint(left.version) || uvarint(left.nonce) || leftHash[32] || uvarint(left.height) || uvarint(left.size) ||
+///          uvarint(right.version) || uvarint(right.nonce) || rightHash[32] || uvarint(right.height) || uvarint(right.size)
 /// </code>
 /// The node's own version is its id's version. Child hashes are stored so that a parent's hash can
 /// be recomputed without loading its children, and checked against them when they are loaded.
@@ -16,7 +16,7 @@ internal static class NodeCodec
     public static byte[] Encode(Node node)
     {
         var length = Varint.MaxLength * 3 + node.Key.Length;
-        length += node.IsLeaf ? Varint.MaxLength + node.Value!.Length : 2 * ((2 * Varint.MaxLength) + IavlHashing.HashSize);
+        length += node.IsLeaf ? Varint.MaxLength + node.Value!.Length : 2 * ((4 * Varint.MaxLength) + IavlHashing.HashSize);
         var buffer = new byte[length];
         var span = buffer.AsSpan();
         var n = Varint.WriteUnsigned(span, (ulong)node.Height);
@@ -28,8 +28,8 @@ internal static class NodeCodec
         }
         else
         {
-            n += WriteChild(span[n..], node.LeftId!.Value, node.LeftHash!);
-            n += WriteChild(span[n..], node.RightId!.Value, node.RightHash!);
+            n += WriteChild(span[n..], node.LeftId!.Value, node.LeftHash!, node.LeftHeight, node.LeftSize);
+            n += WriteChild(span[n..], node.RightId!.Value, node.RightHash!, node.RightHeight, node.RightSize);
         }
         return buffer.AsSpan(0, n).ToArray();
     }
@@ -56,11 +56,19 @@ internal static class NodeCodec
         {
             var leftId = reader.ReadId("left");
             var leftHash = reader.ReadHash("left hash");
+            var leftHeight = reader.ReadUnsigned("left height", 254);
+            var leftSize = reader.ReadUnsigned("left size", long.MaxValue);
             var rightId = reader.ReadId("right");
             var rightHash = reader.ReadHash("right hash");
+            var rightHeight = reader.ReadUnsigned("right height", 254);
+            var rightSize = reader.ReadUnsigned("right size", long.MaxValue);
             if (size < 2)
             {
                 throw reader.Error("size", "an inner node must have size >= 2");
+            }
+            if (height != Math.Max(leftHeight, rightHeight) + 1 || size != leftSize + rightSize || leftSize == 0 || rightSize == 0)
+            {
+                throw reader.Error("children", "height or size disagrees with the children's");
             }
             node = new Node
             {
@@ -73,6 +81,10 @@ internal static class NodeCodec
                 LeftHash = leftHash,
                 RightId = rightId,
                 RightHash = rightHash,
+                LeftHeight = (int)leftHeight,
+                LeftSize = (long)leftSize,
+                RightHeight = (int)rightHeight,
+                RightSize = (long)rightSize,
             };
             node.Hash = IavlHashing.InnerHash(node.Height, node.Size, id.Version, leftHash, rightHash);
         }
@@ -87,12 +99,15 @@ internal static class NodeCodec
         return n + bytes.Length;
     }
 
-    private static int WriteChild(Span<byte> destination, NodeKey id, byte[] hash)
+    private static int WriteChild(Span<byte> destination, NodeKey id, byte[] hash, int height, long size)
     {
         var n = Varint.WriteUnsigned(destination, (ulong)id.Version);
         n += Varint.WriteUnsigned(destination[n..], id.Nonce);
         hash.CopyTo(destination[n..]);
-        return n + hash.Length;
+        n += hash.Length;
+        n += Varint.WriteUnsigned(destination[n..], (ulong)height);
+        n += Varint.WriteUnsigned(destination[n..], (ulong)size);
+        return n;
     }
 
     private ref struct Reader

@@ -43,8 +43,7 @@ internal static class TreeReader
             }
             else
             {
-                var left = Left(db, node);
-                index += left.Size;
+                index += node.LeftSize;
                 node = Right(db, node);
             }
         }
@@ -61,14 +60,13 @@ internal static class TreeReader
         var node = root;
         while (!node.IsLeaf)
         {
-            var left = Left(db, node);
-            if (index < left.Size)
+            if (index < node.LeftSize)
             {
-                node = left;
+                node = Left(db, node);
             }
             else
             {
-                index -= left.Size;
+                index -= node.LeftSize;
                 node = Right(db, node);
             }
         }
