@@ -1,0 +1,582 @@
+using System.Globalization;
+using System.Text.Json;
+using Citrine.Chain.Blocks;
+using Citrine.Chain.Node;
+using Citrine.CometBft.Json;
+using Citrine.CometBft.Types;
+
+namespace Citrine.Chain.Rpc;
+
+/// <summary>A JSON-RPC error (JSON-RPC 2.0 section 5.1 codes, as CometBFT's rpc/jsonrpc/types uses them).</summary>
+public sealed class RpcException : Exception
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+
+    public RpcException()
+    {
+    }
+
+    public RpcException(string message)
+        : base(message)
+    {
+    }
+
+    public RpcException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public RpcException(int code, string data)
+        : base(data)
+    {
+        Code = code;
+    }
+
+    public int Code { get; } = InternalError;
+
+    /// <summary>The standard message of the code (CometBFT writes these exact strings).</summary>
+    public string CodeMessage => Code switch
+    {
+        ParseError => "Parse error",
+        InvalidRequest => "Invalid Request",
+        MethodNotFound => "Method not found",
+        InvalidParams => "Invalid params",
+        _ => "Internal error",
+    };
+}
+
+/// <summary>
+/// Request parameters from either transport: JSON-RPC params (an object; byte fields base64 unless
+/// noted) or URI query arguments (strings in double quotes, bytes as <c>0x</c> hex), as CometBFT's
+/// rpc/jsonrpc/server reads them.
+/// </summary>
+public sealed class RpcParams
+{
+    private readonly Dictionary<string, string> _values;
+    private readonly bool _fromUri;
+
+    private RpcParams(Dictionary<string, string> values, bool fromUri)
+    {
+        _values = values;
+        _fromUri = fromUri;
+    }
+
+    public static RpcParams FromJson(JsonElement element)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in element.EnumerateObject())
+            {
+                values[p.Name] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString()!,
+                    JsonValueKind.Null => "",
+                    _ => p.Value.GetRawText(),
+                };
+            }
+        }
+        else if (element.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            throw new RpcException(RpcException.InvalidParams, "params must be an object");
+        }
+        return new RpcParams(values, false);
+    }
+
+    public static RpcParams FromQuery(IEnumerable<KeyValuePair<string, string>> query) =>
+        new(query.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), true);
+
+    public static RpcParams Empty { get; } = new([], false);
+
+    public string? String(string name)
+    {
+        if (!_values.TryGetValue(name, out var v) || v.Length == 0)
+        {
+            return null;
+        }
+        return _fromUri && v.Length >= 2 && v[0] == '"' && v[^1] == '"' ? v[1..^1] : v;
+    }
+
+    public long? Int64(string name)
+    {
+        var text = String(name);
+        if (text is null)
+        {
+            return null;
+        }
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value : throw new RpcException(RpcException.InvalidParams, $"error converting {name}: '{text}' is not an integer");
+    }
+
+    public bool Bool(string name) => String(name) switch
+    {
+        null or "false" => false,
+        "true" => true,
+        var other => throw new RpcException(RpcException.InvalidParams, $"error converting {name}: '{other}' is not a boolean"),
+    };
+
+    /// <summary>Bytes: <c>0x</c> hex from a URI (or a quoted string's UTF-8), base64 (or hex when <paramref name="jsonHex"/>) from JSON.</summary>
+    public byte[]? Bytes(string name, bool jsonHex = false)
+    {
+        if (!_values.TryGetValue(name, out var raw) || raw.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            if (_fromUri)
+            {
+                if (raw.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Convert.FromHexString(raw.AsSpan(2));
+                }
+                return raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"' ? System.Text.Encoding.UTF8.GetBytes(raw[1..^1]) : Convert.FromHexString(raw);
+            }
+            return jsonHex ? Convert.FromHexString(raw) : Convert.FromBase64String(raw);
+        }
+        catch (FormatException)
+        {
+            throw new RpcException(RpcException.InvalidParams, $"error converting {name}: not {(_fromUri ? "0x-hex" : jsonHex ? "hex" : "base64")}");
+        }
+    }
+}
+
+/// <summary>
+/// The CometBFT 0.38 RPC methods over a <see cref="ChainNode"/>: each writes the <c>result</c>
+/// object in CometBFT's field names and encodings (int64 as strings, hashes upper-case hex,
+/// bytes base64).
+/// </summary>
+public sealed class RpcHandler
+{
+    public const string CometVersion = "0.38.17";
+    private const int MaxBlockchainRange = 20;
+
+    private readonly ChainNode _node;
+    private readonly string _rpcAddress;
+    private readonly TimeSpan _commitTimeout;
+
+    public RpcHandler(ChainNode node, string rpcAddress = "", TimeSpan? commitTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _node = node;
+        _rpcAddress = rpcAddress;
+        _commitTimeout = commitTimeout ?? TimeSpan.FromSeconds(10);
+    }
+
+    public static IReadOnlyList<string> Methods { get; } =
+    [
+        "health", "status", "net_info", "genesis", "block", "block_results", "blockchain", "commit", "validators",
+        "abci_info", "abci_query", "broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit", "tx",
+    ];
+
+    /// <summary>Runs <paramref name="method"/> and writes its result object.</summary>
+    public async Task HandleAsync(string method, RpcParams p, Utf8JsonWriter w, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(w);
+        switch (method)
+        {
+            case "health":
+                w.WriteStartObject();
+                w.WriteEndObject();
+                break;
+            case "status": Status(w); break;
+            case "net_info": NetInfo(w); break;
+            case "genesis":
+                w.WriteStartObject();
+                w.WritePropertyName("genesis");
+                _node.Genesis.WriteJson(w);
+                w.WriteEndObject();
+                break;
+            case "block": BlockResult(w, Height(p)); break;
+            case "block_results": BlockResultsResult(w, Height(p)); break;
+            case "blockchain": Blockchain(w, p); break;
+            case "commit": CommitResult(w, Height(p)); break;
+            case "validators": Validators(w, p); break;
+            case "abci_info": AbciInfo(w); break;
+            case "abci_query": AbciQuery(w, p); break;
+            case "broadcast_tx_sync":
+            case "broadcast_tx_async": BroadcastSync(w, p); break;
+            case "broadcast_tx_commit": await BroadcastCommitAsync(w, p, cancellationToken).ConfigureAwait(false); break;
+            case "tx": TxResultMethod(w, p); break;
+            default: throw new RpcException(RpcException.MethodNotFound, $"method '{method}' not found");
+        }
+    }
+
+    private long Height(RpcParams p)
+    {
+        var latest = _node.Height;
+        var height = p.Int64("height") ?? 0;
+        if (height == 0)
+        {
+            return latest == 0 ? throw new RpcException(RpcException.InternalError, "no blocks yet") : latest;
+        }
+        if (height < 0)
+        {
+            throw new RpcException(RpcException.InternalError, $"height must be greater than 0, but got {height}");
+        }
+        if (height > latest)
+        {
+            throw new RpcException(RpcException.InternalError, $"height {height} must be less than or equal to the current blockchain height {latest}");
+        }
+        return height;
+    }
+
+    private static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private void Status(Utf8JsonWriter w)
+    {
+        var height = _node.Height;
+        var latest = height > 0 ? _node.GetBlock(height) : null;
+        var first = height > 0 ? _node.GetBlock(1) : null;
+        var validators = _node.ValidatorsAt(Math.Max(height, 1))!;
+        var me = validators.Validators[0];
+        w.WriteStartObject();
+        w.WriteStartObject("node_info");
+        w.WriteStartObject("protocol_version");
+        w.WriteString("p2p", "8");
+        w.WriteString("block", S((long)Header.BlockProtocol));
+        w.WriteString("app", "0");
+        w.WriteEndObject();
+        w.WriteString("id", Convert.ToHexStringLower(me.Address));
+        w.WriteString("listen_addr", "");
+        w.WriteString("network", _node.ChainId);
+        w.WriteString("version", CometVersion);
+        w.WriteString("channels", "");
+        w.WriteString("moniker", "citrine-devnet");
+        w.WriteStartObject("other");
+        w.WriteString("tx_index", "on");
+        w.WriteString("rpc_address", _rpcAddress);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartObject("sync_info");
+        w.WriteString("latest_block_hash", latest is null ? "" : Convert.ToHexString(latest.Block.BlockId.Hash));
+        w.WriteString("latest_app_hash", latest is null ? "" : Convert.ToHexString(latest.Block.Header.AppHash));
+        w.WriteString("latest_block_height", S(height));
+        w.WriteString("latest_block_time", latest is null ? _node.Genesis.GenesisTime.ToString() : latest.Block.Header.Time.ToString());
+        w.WriteString("earliest_block_hash", first is null ? "" : Convert.ToHexString(first.Block.BlockId.Hash));
+        w.WriteString("earliest_app_hash", first is null ? "" : Convert.ToHexString(first.Block.Header.AppHash));
+        w.WriteString("earliest_block_height", S(first is null ? 0 : 1));
+        w.WriteString("earliest_block_time", first is null ? _node.Genesis.GenesisTime.ToString() : first.Block.Header.Time.ToString());
+        w.WriteBoolean("catching_up", false);
+        w.WriteEndObject();
+        w.WriteStartObject("validator_info");
+        w.WriteString("address", Convert.ToHexString(me.Address));
+        w.WriteStartObject("pub_key");
+        w.WriteString("type", CometJson.Ed25519KeyType);
+        w.WriteString("value", Convert.ToBase64String(me.PublicKey));
+        w.WriteEndObject();
+        w.WriteString("voting_power", S(me.VotingPower));
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void NetInfo(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("listening", true);
+        w.WriteStartArray("listeners");
+        w.WriteEndArray();
+        w.WriteString("n_peers", "0");
+        w.WriteStartArray("peers");
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private void BlockResult(Utf8JsonWriter w, long height)
+    {
+        var block = _node.GetBlock(height)!.Block;
+        w.WriteStartObject();
+        w.WritePropertyName("block_id");
+        CometJson.WriteBlockId(w, block.BlockId);
+        w.WriteStartObject("block");
+        w.WritePropertyName("header");
+        CometJson.WriteHeader(w, block.Header);
+        w.WriteStartObject("data");
+        w.WriteStartArray("txs");
+        foreach (var tx in block.Txs)
+        {
+            w.WriteStringValue(Convert.ToBase64String(tx));
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("evidence");
+        w.WriteStartArray("evidence");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WritePropertyName("last_commit");
+        // Height 1 carries CometBFT's empty commit: height 0, zero block id, no signatures.
+        CometJson.WriteCommit(w, block.LastCommit ?? new Commit(0, 0, BlockId.Empty, []));
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private void BlockResultsResult(Utf8JsonWriter w, long height)
+    {
+        var results = _node.GetResults(height) ?? throw new RpcException(RpcException.InternalError, $"could not find results for height #{height}");
+        w.WriteStartObject();
+        w.WriteString("height", S(height));
+        w.WriteStartArray("txs_results");
+        foreach (var r in results.TxResults)
+        {
+            BlockStore.WriteTxResult(w, r);
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("finalize_block_events");
+        w.WriteEndArray();
+        w.WriteStartArray("validator_updates");
+        foreach (var u in results.ValidatorUpdates)
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("pub_key");
+            w.WriteString("type", CometJson.Ed25519KeyType);
+            w.WriteString("value", Convert.ToBase64String(u.PublicKey));
+            w.WriteEndObject();
+            w.WriteString("power", S(u.Power));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNull("consensus_param_updates");
+        w.WriteString("app_hash", Convert.ToBase64String(results.AppHash));
+        w.WriteEndObject();
+    }
+
+    private void Blockchain(Utf8JsonWriter w, RpcParams p)
+    {
+        var latest = _node.Height;
+        var max = p.Int64("maxHeight") is { } mx and > 0 ? Math.Min(mx, latest) : latest;
+        var min = p.Int64("minHeight") is { } mn and > 0 ? mn : Math.Max(1, max - MaxBlockchainRange + 1);
+        if (min > max)
+        {
+            throw new RpcException(RpcException.InternalError, $"min height {min} can't be greater than max height {max}");
+        }
+        min = Math.Max(min, max - MaxBlockchainRange + 1);
+        w.WriteStartObject();
+        w.WriteString("last_height", S(latest));
+        w.WriteStartArray("block_metas");
+        for (var h = max; h >= min && h >= 1; h--)
+        {
+            var block = _node.GetBlock(h)!.Block;
+            w.WriteStartObject();
+            w.WritePropertyName("block_id");
+            CometJson.WriteBlockId(w, block.BlockId);
+            w.WriteString("block_size", S(block.Txs.Sum(t => (long)t.Length)));
+            w.WritePropertyName("header");
+            CometJson.WriteHeader(w, block.Header);
+            w.WriteString("num_txs", S(block.Txs.Count));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private void CommitResult(Utf8JsonWriter w, long height)
+    {
+        var block = _node.GetBlock(height)!.Block;
+        w.WriteStartObject();
+        w.WritePropertyName("signed_header");
+        CometJson.WriteSignedHeader(w, new SignedHeader(block.Header, block.Commit));
+        // The latest block's commit is the node's own "seen commit", not yet in a block: not canonical.
+        w.WriteBoolean("canonical", height < _node.Height);
+        w.WriteEndObject();
+    }
+
+    private void Validators(Utf8JsonWriter w, RpcParams p)
+    {
+        var height = Height(p);
+        var set = _node.GetBlock(height)!.Validators;
+        var perPage = (int)Math.Clamp(p.Int64("per_page") ?? 30, 1, 100);
+        var pages = Math.Max(1, (set.Count + perPage - 1) / perPage);
+        var page = p.Int64("page") ?? 1;
+        if (page < 1 || page > pages)
+        {
+            throw new RpcException(RpcException.InternalError, $"page should be within [1, {pages}] range, given {page}");
+        }
+        var slice = set.Validators.Skip((int)(page - 1) * perPage).Take(perPage).ToList();
+        w.WriteStartObject();
+        w.WriteString("block_height", S(height));
+        w.WriteStartArray("validators");
+        foreach (var v in slice)
+        {
+            CometJson.WriteValidator(w, v);
+        }
+        w.WriteEndArray();
+        w.WriteString("count", S(slice.Count));
+        w.WriteString("total", S(set.Count));
+        w.WriteEndObject();
+    }
+
+    private void AbciInfo(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("response");
+        w.WriteString("data", "citrine-devnet");
+        w.WriteString("version", "0.1.0");
+        w.WriteString("app_version", "0");
+        w.WriteString("last_block_height", S(_node.Height));
+        w.WriteString("last_block_app_hash", Convert.ToBase64String(_node.LatestAppHash));
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>abci_query</c> with Cosmos paths: <c>/store/&lt;name&gt;/key</c> reads a raw key (with ICS23
+    /// proof ops when <c>prove</c>); <c>/store/&lt;name&gt;/key</c> at height 0 reads the latest version.
+    /// A failed query is a response with a non-zero code, as CometBFT returns it.
+    /// </summary>
+    private void AbciQuery(Utf8JsonWriter w, RpcParams p)
+    {
+        var path = p.String("path") ?? "";
+        var data = p.Bytes("data", jsonHex: true) ?? [];
+        var height = p.Int64("height") ?? 0;
+        var prove = p.Bool("prove");
+        uint code = 0;
+        string log = "";
+        byte[]? value = null;
+        long version = 0;
+        IReadOnlyList<Ics23.Abci.ProofOp>? ops = null;
+        var parts = path.Split('/');
+        if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "store" && parts[3] == "key" && App.ChainApp.StoreNames.Contains(parts[2]))
+        {
+            try
+            {
+                var result = _node.Read(app => app.State.Query(parts[2], data, height, prove));
+                value = result.Value;
+                version = result.Version;
+                ops = result.ProofOps;
+            }
+            catch (Store.StoreException e)
+            {
+                code = 26; // sdk ErrInvalidHeight
+                log = e.Message;
+            }
+        }
+        else
+        {
+            code = App.TxCodes.UnknownRequest;
+            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key)";
+        }
+        w.WriteStartObject();
+        w.WriteStartObject("response");
+        w.WriteNumber("code", code);
+        w.WriteString("log", log);
+        w.WriteString("info", "");
+        w.WriteString("index", "0");
+        w.WriteString("key", Convert.ToBase64String(data));
+        if (value is null)
+        {
+            w.WriteNull("value");
+        }
+        else
+        {
+            w.WriteString("value", Convert.ToBase64String(value));
+        }
+        if (ops is null)
+        {
+            w.WriteNull("proofOps");
+        }
+        else
+        {
+            w.WriteStartObject("proofOps");
+            w.WriteStartArray("ops");
+            foreach (var op in ops)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", op.Type);
+                w.WriteString("key", Convert.ToBase64String(op.Key.Span));
+                w.WriteString("data", Convert.ToBase64String(op.Data.Span));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteString("height", S(version));
+        w.WriteString("codespace", code == 0 ? "" : App.TxCodes.Codespace);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static byte[] TxParam(RpcParams p) =>
+        p.Bytes("tx") ?? throw new RpcException(RpcException.InvalidParams, "missing parameter 'tx'");
+
+    private void BroadcastSync(Utf8JsonWriter w, RpcParams p)
+    {
+        var (result, hash) = _node.SubmitTx(TxParam(p));
+        w.WriteStartObject();
+        w.WriteNumber("code", result.Code);
+        w.WriteString("data", Convert.ToBase64String(result.Data));
+        w.WriteString("log", result.Log);
+        w.WriteString("codespace", result.Codespace);
+        w.WriteString("hash", Convert.ToHexString(hash));
+        w.WriteEndObject();
+    }
+
+    private async Task BroadcastCommitAsync(Utf8JsonWriter w, RpcParams p, CancellationToken cancellationToken)
+    {
+        var tx = TxParam(p);
+        var hash = Txs.Tx.HashOf(tx);
+        var committed = new TaskCompletionSource<(long, TxResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnBlock(StoredBlock block, BlockResults results)
+        {
+            for (var i = 0; i < block.Block.Txs.Count; i++)
+            {
+                if (block.Block.Txs[i].AsSpan().SequenceEqual(tx))
+                {
+                    committed.TrySetResult((block.Block.Height, results.TxResults[i]));
+                }
+            }
+        }
+        _node.BlockCommitted += OnBlock;
+        try
+        {
+            var (check, _) = _node.SubmitTx(tx);
+            long height = 0;
+            TxResult? deliver = null;
+            if (check.IsOk)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_commitTimeout);
+                try
+                {
+                    (height, deliver) = await committed.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new RpcException(RpcException.InternalError, "timed out waiting for tx to be included in a block");
+                }
+            }
+            w.WriteStartObject();
+            w.WritePropertyName("check_tx");
+            BlockStore.WriteTxResult(w, check);
+            w.WritePropertyName("tx_result");
+            BlockStore.WriteTxResult(w, deliver ?? new TxResult(0, [], "", 0, 0, []));
+            w.WriteString("hash", Convert.ToHexString(hash));
+            w.WriteString("height", S(height));
+            w.WriteEndObject();
+        }
+        finally
+        {
+            _node.BlockCommitted -= OnBlock;
+        }
+    }
+
+    private void TxResultMethod(Utf8JsonWriter w, RpcParams p)
+    {
+        var hash = p.Bytes("hash") ?? throw new RpcException(RpcException.InvalidParams, "missing parameter 'hash'");
+        var location = _node.FindTx(hash) ?? throw new RpcException(RpcException.InternalError, $"tx ({Convert.ToHexString(hash)}) not found");
+        var block = _node.GetBlock(location.Height)!.Block;
+        var result = _node.GetResults(location.Height)!.TxResults[location.Index];
+        w.WriteStartObject();
+        w.WriteString("hash", Convert.ToHexString(hash));
+        w.WriteString("height", S(location.Height));
+        w.WriteNumber("index", location.Index);
+        w.WritePropertyName("tx_result");
+        BlockStore.WriteTxResult(w, result);
+        w.WriteString("tx", Convert.ToBase64String(block.Txs[location.Index]));
+        w.WriteEndObject();
+    }
+}
