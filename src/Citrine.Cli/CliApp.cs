@@ -32,6 +32,7 @@ public static class CliApp
         root.Add(Commands.ProofCommands.Create());
         root.Add(Commands.LightCommands.Create());
         root.Add(Commands.SimulateCommands.Create());
+        root.Add(Commands.DevnetCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
