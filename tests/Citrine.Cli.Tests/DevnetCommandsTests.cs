@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Node;
+using Citrine.Chain.Txs;
 
 namespace Citrine.Cli.Tests;
 
@@ -85,6 +88,87 @@ public sealed class DevnetCommandsTests : IDisposable
         {
             var verdict = CometBft.LightClient.Verifier.Verify(node.LightBlockAt(h)!, node.LightBlockAt(h + 1)!, trust, now);
             Assert.True(verdict.IsSuccess, verdict.ToString());
+        }
+    }
+
+    private static Process StartNodeProcess(string home)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "citrine.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "devnet", "start", "--home", home, "--block-time", "100ms", "--rpc", "127.0.0.1:0" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return Process.Start(info)!;
+    }
+
+    private static async Task<Uri> WaitForRpc(Process process)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("node exited: " + await process.StandardError.ReadToEndAsync());
+            var at = line.IndexOf("RPC on ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                return new Uri(line[(at + 7)..].Trim());
+            }
+        }
+    }
+
+    private static async Task<JsonElement> Rpc(HttpClient http, string method, object parameters)
+    {
+        using var response = await http.PostAsJsonAsync("", new { jsonrpc = "2.0", id = 1, method, @params = parameters });
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+        Assert.False(doc.RootElement.TryGetProperty("error", out var error), error.ToString());
+        return doc.RootElement.GetProperty("result").Clone();
+    }
+
+    [Fact]
+    [Trait("Category", "EndToEnd")]
+    public async Task Real_node_process_commits_a_tx_over_rpc_and_keeps_it_across_a_kill_and_restart()
+    {
+        Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--validators", "2").ExitCode);
+        var home = new DevnetHome(_home);
+        var genesis = home.LoadGenesis();
+        var admin = home.LoadAccountKey(DevnetHome.AdminKeyName);
+        var user = home.LoadAccountKey("user0");
+        var tx = Tx.Create([new MsgSend(admin.Address, user.Address, 1234)], "", admin.PrivateKey, 0, 200_000, genesis.ChainId, 0).Encode();
+        long height;
+        using (var process = StartNodeProcess(_home))
+        {
+            try
+            {
+                using var http = new HttpClient { BaseAddress = await WaitForRpc(process), Timeout = TimeSpan.FromSeconds(30) };
+                var committed = await Rpc(http, "broadcast_tx_commit", new { tx = Convert.ToBase64String(tx) });
+                Assert.Equal(0, committed.GetProperty("tx_result").GetProperty("code").GetInt32());
+                height = long.Parse(committed.GetProperty("height").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(height >= 1);
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        using (var process = StartNodeProcess(_home))
+        {
+            try
+            {
+                using var http = new HttpClient { BaseAddress = await WaitForRpc(process), Timeout = TimeSpan.FromSeconds(30) };
+                var found = await Rpc(http, "tx", new { hash = Convert.ToBase64String(Tx.HashOf(tx)) });
+                Assert.Equal(height.ToString(System.Globalization.CultureInfo.InvariantCulture), found.GetProperty("height").GetString());
+                var status = await Rpc(http, "status", new { });
+                Assert.True(long.Parse(status.GetProperty("sync_info").GetProperty("latest_block_height").GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= height);
+                // The replayed tx is refused by the restarted node.
+                var replay = await Rpc(http, "broadcast_tx_sync", new { tx = Convert.ToBase64String(tx) });
+                Assert.NotEqual(0, replay.GetProperty("code").GetInt32());
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
     }
 }
