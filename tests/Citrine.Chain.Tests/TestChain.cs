@@ -16,7 +16,7 @@ internal sealed class TestChain : IDisposable
 {
     public static readonly Timestamp GenesisTime = new(1_750_000_000, 0);
 
-    public TestChain(int validators = 1, int extraKeys = 0, IStateStore? state = null, BlockStore? blocks = null, GenesisDoc? genesis = null)
+    public TestChain(int validators = 1, int extraKeys = 0, IStateStore? state = null, BlockStore? blocks = null, GenesisDoc? genesis = null, Citrine.Chain.Contracts.ContractHost? contracts = null)
     {
         ValidatorSeeds = [.. Enumerable.Range(0, validators + extraKeys).Select(i => Hashing.Sha256(System.Text.Encoding.UTF8.GetBytes($"validator-{i}")))];
         AccountKeys = [.. Enumerable.Range(0, 3).Select(i => Hashing.Sha256(System.Text.Encoding.UTF8.GetBytes($"account-{i}")))];
@@ -30,7 +30,7 @@ internal sealed class TestChain : IDisposable
         };
         Clock = new ManualNodeClock(GenesisTime);
         Node = new ChainNode(Genesis, state ?? MultiStoreState.InMemory(ChainApp.StoreNames), blocks ?? new BlockStore(),
-            ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s)), Clock);
+            ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s)), Clock, contracts: contracts);
     }
 
     public byte[][] ValidatorSeeds { get; }

@@ -86,7 +86,7 @@ public sealed class ChainNode : IDisposable
     private readonly byte[] _emptyHash = Merkle.HashFromByteSlices([]);
     private byte[] _appHash;
 
-    public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null)
+    public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null, Contracts.ContractHost? contracts = null)
     {
         ArgumentNullException.ThrowIfNull(genesis);
         ArgumentNullException.ThrowIfNull(state);
@@ -104,7 +104,9 @@ public sealed class ChainNode : IDisposable
         _app = new ChainApp(state, genesis)
         {
             CanSignFor = pub => _keys.ContainsKey(Convert.ToHexString(Validator.AddressOf(pub))),
+            Contracts = contracts,
         };
+        Contracts = contracts;
         _appHash = Recover(state);
     }
 
@@ -115,10 +117,23 @@ public sealed class ChainNode : IDisposable
         var genesis = home.LoadGenesis();
         var config = home.LoadConfig();
         var keys = home.LoadValidatorKeys();
+        var contracts = new Contracts.ContractHost();
+        foreach (var code in genesis.Contracts)
+        {
+            var path = Path.IsPathRooted(code.AssemblyPath) ? code.AssemblyPath : Path.Combine(home.Root, code.AssemblyPath);
+            try
+            {
+                contracts.RegisterAssembly(code.Name, path, code.AssemblySha256);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or BadImageFormatException or UnauthorizedAccessException)
+            {
+                throw new NodeStartException($"contract '{code.Name}': {e.Message}", e);
+            }
+        }
         var state = MultiStoreState.OpenRocks(Path.Combine(home.DataDir, "state"), ChainApp.StoreNames);
         try
         {
-            return new ChainNode(genesis, state, new BlockStore(home.DataDir), keys, clock, config);
+            return new ChainNode(genesis, state, new BlockStore(home.DataDir), keys, clock, config, contracts);
         }
         catch
         {
@@ -128,6 +143,9 @@ public sealed class ChainNode : IDisposable
     }
 
     public GenesisDoc Genesis { get; }
+
+    /// <summary>The contract runtime, when contracts are registered.</summary>
+    public Contracts.ContractHost? Contracts { get; }
 
     public NodeConfig Config { get; }
 

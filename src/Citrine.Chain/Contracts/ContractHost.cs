@@ -1,0 +1,283 @@
+using System.Buffers.Binary;
+using System.Runtime.Loader;
+using Citrine.Chain.App;
+using Citrine.Chain.Blocks;
+using Citrine.Chain.State;
+using Citrine.Chain.Txs;
+using Citrine.CometBft.Types;
+using Citrine.Crypto;
+using Citrine.Crypto.Signatures;
+
+namespace Citrine.Chain.Contracts;
+
+/// <summary>Crypto a contract may call; every call is charged to the transaction's gas.</summary>
+public interface IHostCrypto
+{
+    byte[] Sha256(ReadOnlySpan<byte> data);
+
+    bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
+
+    bool VerifyEd25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
+}
+
+/// <summary>What a query sees: read-only storage, the block and the chain.</summary>
+public interface IContractQueryContext
+{
+    byte[] ContractAddress { get; }
+    long BlockHeight { get; }
+    Timestamp BlockTime { get; }
+    string ChainId { get; }
+    IHostCrypto Crypto { get; }
+
+    byte[]? Read(ReadOnlySpan<byte> key);
+}
+
+/// <summary>What instantiate/execute see: the query context plus the sender, funds, writes and events.</summary>
+public interface IContractContext : IContractQueryContext
+{
+    byte[] Sender { get; }
+    ulong Funds { get; }
+
+    void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+
+    void Remove(ReadOnlySpan<byte> key);
+
+    /// <summary>Adds an attribute to this contract's <c>wasm</c> event.</summary>
+    void Emit(string key, string value);
+}
+
+/// <summary>
+/// A contract: a .NET class registered by the node operator. Messages are opaque bytes (JSON by
+/// convention). Throwing reverts the transaction without touching state. Contract code must be
+/// deterministic (see ContractBannedSymbols.txt).
+/// </summary>
+public interface IContract
+{
+    void Instantiate(IContractContext context, byte[] message);
+
+    byte[] Execute(IContractContext context, byte[] message);
+
+    byte[] Query(IContractQueryContext context, byte[] message);
+}
+
+/// <summary>A registered contract code: its name, the SHA-256 of its assembly (with the name, the code id) and a factory.</summary>
+public sealed record ContractCode(string Name, byte[] AssemblySha256, Func<IContract> Factory)
+{
+    public string CodeId => $"{Name}@{Convert.ToHexStringLower(AssemblySha256)}";
+}
+
+/// <summary>
+/// The contract runtime: codes registered by the operator (never uploaded by transactions),
+/// instances addressed by SHA-256("citrine/contract" ‖ code name ‖ instance number)[..20], and
+/// their state in the <c>wasm</c> store under <c>0x03 ‖ address ‖ key</c>, so every key is
+/// provable with <c>abci_query</c> on <c>/store/wasm/key</c>.
+/// </summary>
+public sealed class ContractHost : IContractRuntime
+{
+    private static readonly byte[] CounterKey = [0x01];
+    private readonly Dictionary<string, ContractCode> _codes = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, ContractCode> Codes => _codes;
+
+    public void Register(ContractCode code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        if (!_codes.TryAdd(code.Name, code))
+        {
+            throw new ArgumentException($"contract '{code.Name}' is registered twice", nameof(code));
+        }
+    }
+
+    /// <summary>
+    /// Loads the public <see cref="IContract"/> type named <paramref name="typeName"/> from an
+    /// assembly file, after checking the file's SHA-256 against the one in genesis.
+    /// </summary>
+    public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var hash = Hashing.Sha256(bytes);
+        if (!hash.AsSpan().SequenceEqual(expectedSha256))
+        {
+            throw new InvalidOperationException($"{path}: SHA-256 {Convert.ToHexStringLower(hash)} differs from the genesis code id {Convert.ToHexStringLower(expectedSha256)}");
+        }
+        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(path));
+        var type = assembly.GetType(typeName, throwOnError: false)
+            ?? throw new InvalidOperationException($"{path} has no type {typeName}");
+        if (!typeof(IContract).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new InvalidOperationException($"{typeName} must implement IContract and have a public parameterless constructor");
+        }
+        Register(new ContractCode(typeName, hash, () => (IContract)Activator.CreateInstance(type)!));
+    }
+
+    public byte[] Run(StateBranch branch, Msg msg, BlockContext context, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        ArgumentNullException.ThrowIfNull(msg);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(transfer);
+        switch (msg)
+        {
+            case MsgInstantiate instantiate:
+            {
+                var code = _codes.GetValueOrDefault(instantiate.Code)
+                    ?? throw new TxFailedException(TxCodes.UnknownRequest, $"no contract code named '{instantiate.Code}'");
+                var counter = branch.Get(ChainApp.WasmStore, CounterKey) is { Length: 8 } c ? BinaryPrimitives.ReadUInt64BigEndian(c) : 0;
+                var next = new byte[8];
+                BinaryPrimitives.WriteUInt64BigEndian(next, counter + 1);
+                branch.Set(ChainApp.WasmStore, CounterKey, next);
+                var address = Hashing.Sha256([.. "citrine/contract"u8, .. System.Text.Encoding.UTF8.GetBytes(code.Name), .. next])[..20];
+                branch.Set(ChainApp.WasmStore, InfoKey(address), System.Text.Encoding.UTF8.GetBytes(code.Name));
+                if (instantiate.Funds > 0)
+                {
+                    transfer(instantiate.Sender, address, instantiate.Funds);
+                }
+                var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds);
+                Invoke(() => code.Factory().Instantiate(ctx, instantiate.Message));
+                events.Add(new("instantiate", [new("_contract_address", Bech32(address)), new("code_id", code.CodeId)]));
+                AddWasmEvent(events, address, ctx);
+                return address;
+            }
+            case MsgExecute execute:
+            {
+                var code = CodeOf(branch, execute.Contract);
+                if (execute.Funds > 0)
+                {
+                    transfer(execute.Sender, execute.Contract, execute.Funds);
+                }
+                var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds);
+                var data = Invoke(() => code.Factory().Execute(ctx, execute.Message));
+                events.Add(new("execute", [new("_contract_address", Bech32(execute.Contract))]));
+                AddWasmEvent(events, execute.Contract, ctx);
+                return data;
+            }
+            default:
+                throw new TxFailedException(TxCodes.UnknownRequest, $"not a contract message: {msg.GetType().Name}");
+        }
+    }
+
+    /// <summary>Runs a read-only query against the working (committed) state with its own gas limit.</summary>
+    public byte[] Query(IStateStore state, byte[] contract, byte[] message, BlockContext context, long gasLimit = 10_000_000)
+    {
+        var branch = new StateBranch(state, new GasMeter(gasLimit));
+        var code = CodeOf(branch, contract);
+        var ctx = new Context(branch, contract, context, [], 0) { ReadOnly = true };
+        return Invoke(() => code.Factory().Query(ctx, message));
+    }
+
+    /// <summary>The contract info key in the wasm store: <c>0x02 ‖ address</c>.</summary>
+    public static byte[] InfoKey(ReadOnlySpan<byte> address) => [0x02, .. address];
+
+    /// <summary>A contract storage key in the wasm store: <c>0x03 ‖ address ‖ key</c>.</summary>
+    public static byte[] StateKey(ReadOnlySpan<byte> address, ReadOnlySpan<byte> key) => [0x03, .. address, .. key];
+
+    private ContractCode CodeOf(StateBranch branch, byte[] contract)
+    {
+        if (contract.Length != 20)
+        {
+            throw new TxFailedException(TxCodes.InvalidAddress, "a contract address is 20 bytes");
+        }
+        var name = branch.Get(ChainApp.WasmStore, InfoKey(contract))
+            ?? throw new TxFailedException(TxCodes.UnknownAddress, $"no contract at {Convert.ToHexString(contract)}");
+        var text = System.Text.Encoding.UTF8.GetString(name);
+        return _codes.GetValueOrDefault(text) ?? throw new TxFailedException(TxCodes.UnknownRequest, $"contract code '{text}' is not loaded on this node");
+    }
+
+    private static T Invoke<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is OutOfGasException or TxFailedException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ContractException($"contract failed: {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private static void Invoke(Action action) => Invoke(() =>
+    {
+        action();
+        return 0;
+    });
+
+    private static void AddWasmEvent(List<AbciEvent> events, byte[] address, Context ctx)
+    {
+        if (ctx.Attributes.Count > 0)
+        {
+            events.Add(new("wasm", [new("_contract_address", Bech32(address)), .. ctx.Attributes]));
+        }
+    }
+
+    private static string Bech32(byte[] address) => Crypto.Encoding.Bech32.EncodeBytes("citrine", address);
+
+    private sealed class Context(StateBranch branch, byte[] address, BlockContext block, byte[] sender, ulong funds) : IContractContext, IHostCrypto
+    {
+        public bool ReadOnly { get; init; }
+        public List<EventAttr> Attributes { get; } = [];
+        public byte[] ContractAddress => address;
+        public long BlockHeight => block.Height;
+        public Timestamp BlockTime => block.Time;
+        public string ChainId => block.ChainId;
+        public IHostCrypto Crypto => this;
+        public byte[] Sender => sender;
+        public ulong Funds => funds;
+
+        public byte[]? Read(ReadOnlySpan<byte> key) => branch.Get(ChainApp.WasmStore, StateKey(address, key));
+
+        public void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+        {
+            EnsureWritable();
+            branch.Set(ChainApp.WasmStore, StateKey(address, key), value);
+        }
+
+        public void Remove(ReadOnlySpan<byte> key)
+        {
+            EnsureWritable();
+            branch.Delete(ChainApp.WasmStore, StateKey(address, key));
+        }
+
+        public void Emit(string key, string value)
+        {
+            EnsureWritable();
+            ArgumentException.ThrowIfNullOrEmpty(key);
+            ArgumentNullException.ThrowIfNull(value);
+            if (key.StartsWith('_'))
+            {
+                throw new ArgumentException("attribute keys starting with '_' are reserved", nameof(key));
+            }
+            Attributes.Add(new(key, value));
+        }
+
+        public byte[] Sha256(ReadOnlySpan<byte> data)
+        {
+            branch.Gas.Consume(GasCosts.Sha256Base + (GasCosts.Sha256PerByte * data.Length), "host sha256");
+            return Hashing.Sha256(data);
+        }
+
+        public bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+        {
+            branch.Gas.Consume(GasCosts.Secp256k1Verify + (GasCosts.Sha256PerByte * message.Length), "host secp256k1 verify");
+            return Secp256k1.Verify(publicKey, message, signature) == Secp256k1Verdict.Valid;
+        }
+
+        public bool VerifyEd25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+        {
+            branch.Gas.Consume(GasCosts.Ed25519Verify + (GasCosts.Sha256PerByte * message.Length), "host ed25519 verify");
+            return publicKey.Length == 32 && signature.Length == 64 && Ed25519.Verify(publicKey, message, signature);
+        }
+
+        private void EnsureWritable()
+        {
+            if (ReadOnly)
+            {
+                throw new InvalidOperationException("queries cannot change state");
+            }
+        }
+    }
+}

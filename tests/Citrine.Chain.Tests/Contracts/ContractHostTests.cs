@@ -1,0 +1,139 @@
+using Citrine.Chain.App;
+using Citrine.Chain.Contracts;
+using Citrine.Chain.Txs;
+
+namespace Citrine.Chain.Tests.Contracts;
+
+/// <summary>A test contract: "inc" adds one to a counter, "fail" writes then throws, "hash" uses host crypto.</summary>
+internal sealed class CounterContract : IContract
+{
+    public void Instantiate(IContractContext context, byte[] message) => context.Write("count"u8, message);
+
+    public byte[] Execute(IContractContext context, byte[] message)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(message);
+        var count = int.Parse(System.Text.Encoding.UTF8.GetString(context.Read("count"u8) ?? "0"u8.ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+        switch (text)
+        {
+            case "inc":
+                context.Write("count"u8, System.Text.Encoding.UTF8.GetBytes((count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                context.Emit("action", "inc");
+                return System.Text.Encoding.UTF8.GetBytes((count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case "fail":
+                context.Write("count"u8, "999"u8);
+                throw new InvalidOperationException("boom");
+            case "hash":
+                for (var i = 0; i < 1000; i++)
+                {
+                    context.Crypto.Sha256(new byte[1000]);
+                }
+                return [];
+            default:
+                throw new ArgumentException("unknown message");
+        }
+    }
+
+    public byte[] Query(IContractQueryContext context, byte[] message) => context.Read("count"u8) ?? [];
+}
+
+public class ContractHostTests
+{
+    private static TestChain NewChain()
+    {
+        var host = new ContractHost();
+        host.Register(new ContractCode("counter", new byte[32], () => new CounterContract()));
+        return new TestChain(contracts: host);
+    }
+
+    private static byte[] Instantiate(TestChain chain, ulong funds = 0)
+    {
+        var tx = Tx.Create([new MsgInstantiate(chain.Address(0), "counter", "5"u8.ToArray(), funds, "c")], "", chain.AccountKeys[0], 0, 1_000_000, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        chain.Produce();
+        var result = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+        Assert.True(result.IsOk, result.Log);
+        Assert.Equal(20, result.Data.Length);
+        return result.Data;
+    }
+
+    private static Blocks.TxResult Execute(TestChain chain, byte[] contract, string message, ulong sequence, ulong gas = 1_000_000)
+    {
+        var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, System.Text.Encoding.UTF8.GetBytes(message), 0)], "", chain.AccountKeys[0], sequence, gas, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        chain.Produce();
+        return chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+    }
+
+    private static string Count(TestChain chain, byte[] contract) =>
+        System.Text.Encoding.UTF8.GetString(chain.Node.Read(app => chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"))));
+
+    [Fact]
+    public void Instantiate_and_execute_change_contract_state_and_emit_wasm_events()
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain, funds: 100);
+        Assert.Equal("5", Count(chain, contract));
+        var result = Execute(chain, contract, "inc", 1);
+        Assert.True(result.IsOk, result.Log);
+        Assert.Equal("6", System.Text.Encoding.UTF8.GetString(result.Data));
+        Assert.Equal("6", Count(chain, contract));
+        Assert.Contains(result.Events, e => e.Type == "wasm" && e.Attributes.Any(a => a.Key == "action" && a.Value == "inc"));
+        Assert.Equal(100UL, chain.Node.Read(app => app.GetAccount(contract)!.Balance));
+    }
+
+    [Fact]
+    public void Contract_that_throws_reverts_its_writes()
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain);
+        var result = Execute(chain, contract, "fail", 1);
+        Assert.Equal(ContractException.Code, result.Code);
+        Assert.Equal("wasm", result.Codespace);
+        Assert.Contains("boom", result.Log, StringComparison.Ordinal);
+        Assert.Equal("5", Count(chain, contract));
+        Assert.Equal(2UL, chain.Node.Read(app => app.GetAccount(chain.Address(0))!.Sequence));
+    }
+
+    [Fact]
+    public void Host_crypto_is_charged_gas()
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain);
+        var result = Execute(chain, contract, "hash", 1, gas: 500_000);
+        Assert.Equal(TxCodes.OutOfGas, result.Code);
+        Assert.Contains("host sha256", result.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_code_and_unknown_contract_are_rejected()
+    {
+        using var chain = NewChain();
+        var tx = Tx.Create([new MsgInstantiate(chain.Address(0), "nope", [], 0, "")], "", chain.AccountKeys[0], 0, 1_000_000, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        chain.Produce();
+        Assert.Equal(TxCodes.UnknownRequest, chain.Node.GetResults(1)!.TxResults[0].Code);
+        Assert.Equal(TxCodes.UnknownAddress, Execute(chain, new byte[20], "inc", 1).Code);
+    }
+
+    [Fact]
+    public void Contract_state_is_provable_against_the_next_app_hash()
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain);
+        chain.Produce();
+        var key = ContractHost.StateKey(contract, "count"u8);
+        var query = chain.Node.Read(app => app.State.Query(ChainApp.WasmStore, key, 1, prove: true));
+        Assert.Equal("5"u8.ToArray(), query.Value);
+        var appHash = chain.Node.GetBlock(2)!.Block.Header.AppHash;
+        var verdict = Ics23.Abci.ProofOps.VerifyMembership(query.ProofOps!, appHash, [System.Text.Encoding.UTF8.GetBytes(ChainApp.WasmStore), key], query.Value);
+        Assert.True(verdict.IsValid, verdict.ToString());
+    }
+
+    [Fact]
+    public void Contract_code_hash_must_match_the_assembly()
+    {
+        var host = new ContractHost();
+        var path = typeof(CounterContract).Assembly.Location;
+        Assert.Throws<InvalidOperationException>(() => host.RegisterAssembly(typeof(CounterContract).FullName!, path, new byte[32]));
+    }
+}
