@@ -293,7 +293,15 @@ public sealed class RpcHandler
         w.WriteStartObject();
         w.WritePropertyName("block_id");
         CometJson.WriteBlockId(w, block.BlockId);
-        w.WriteStartObject("block");
+        w.WritePropertyName("block");
+        WriteBlock(w, block);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A block as CometBFT writes it: header, data.txs (base64), evidence, last_commit.</summary>
+    internal static void WriteBlock(Utf8JsonWriter w, Block block)
+    {
+        w.WriteStartObject();
         w.WritePropertyName("header");
         CometJson.WriteHeader(w, block.Header);
         w.WriteStartObject("data");
@@ -311,7 +319,6 @@ public sealed class RpcHandler
         w.WritePropertyName("last_commit");
         // Height 1 carries CometBFT's empty commit: height 0, zero block id, no signatures.
         CometJson.WriteCommit(w, block.LastCommit ?? new Commit(0, 0, BlockId.Empty, []));
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 

@@ -43,7 +43,18 @@ public sealed class RpcServer : IAsyncDisposable
             options.AddServerHeader = false;
         });
         var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         var handler = new RpcHandler(node, listen);
+        app.Map("/websocket", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+            using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            await new WebSocketSession(socket, node, handler, maxRequestBytes).RunAsync(context.RequestAborted).ConfigureAwait(false);
+        });
         app.MapPost("/", (HttpContext context) => HandlePostAsync(context, handler, maxRequestBytes));
         app.MapGet("/", (HttpContext context) => WriteListAsync(context));
         app.MapGet("/{method}", (HttpContext context, string method) => HandleGetAsync(context, handler, method));

@@ -1,0 +1,114 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Citrine.Chain.Rpc;
+
+namespace Citrine.Chain.Tests.Rpc;
+
+public sealed class WebSocketTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestChain _chain = new();
+    private readonly ClientWebSocket _socket = new();
+    private RpcServer? _server;
+
+    public async Task InitializeAsync()
+    {
+        _server = await RpcServer.StartAsync(_chain.Node, "127.0.0.1:0", 64 * 1024);
+        await _socket.ConnectAsync(new Uri($"ws://{_server.Address.Authority}/websocket"), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _server!.DisposeAsync();
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _chain.Dispose();
+    }
+
+    private async Task Send(string json) =>
+        await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    private async Task<JsonElement> Receive()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1 << 20];
+        var total = 0;
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token) is var r ? new WebSocketReceiveResult(r.Count, r.MessageType, r.EndOfMessage) : null!;
+            total += result.Count;
+        }
+        while (!result.EndOfMessage);
+        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Subscribe_to_tx_events_by_attribute_and_to_new_blocks()
+    {
+        var recipient = _chain.Genesis.Bech32(_chain.Address(2));
+        await Send($$$"""{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"query":"tm.event='Tx' AND transfer.recipient='{{{recipient}}}'"}}""");
+        Assert.Equal(1, (await Receive()).GetProperty("id").GetInt32());
+        await Send("""{"jsonrpc":"2.0","id":2,"method":"subscribe","params":{"query":"tm.event='NewBlock'"}}""");
+        Assert.Equal(2, (await Receive()).GetProperty("id").GetInt32());
+        Assert.True(_chain.Node.SubmitTx(_chain.Send(0, 1, 5, 0)).Result.IsOk); // not matching
+        Assert.True(_chain.Node.SubmitTx(_chain.Send(0, 2, 7, 1)).Result.IsOk); // matching
+        _chain.Produce();
+        var first = await Receive();
+        Assert.Equal("tendermint/event/NewBlock", first.GetProperty("result").GetProperty("data").GetProperty("type").GetString());
+        Assert.Equal("1", first.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("block").GetProperty("header").GetProperty("height").GetString());
+        var tx = await Receive();
+        Assert.Equal(1, tx.GetProperty("id").GetInt32());
+        var value = tx.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("TxResult");
+        Assert.Equal(1, value.GetProperty("index").GetInt32());
+        Assert.Equal(recipient, tx.GetProperty("result").GetProperty("events").GetProperty("transfer.recipient")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Bad_query_and_unknown_unsubscribe_get_errors_and_other_methods_work()
+    {
+        await Send("""{"jsonrpc":"2.0","id":3,"method":"subscribe","params":{"query":"tm.event=='Tx'"}}""");
+        Assert.Equal(RpcException.InvalidParams, (await Receive()).GetProperty("error").GetProperty("code").GetInt32());
+        await Send("""{"jsonrpc":"2.0","id":4,"method":"unsubscribe","params":{"query":"tm.event='Tx'"}}""");
+        Assert.Equal(RpcException.InternalError, (await Receive()).GetProperty("error").GetProperty("code").GetInt32());
+        await Send("{garbage");
+        Assert.Equal(RpcException.ParseError, (await Receive()).GetProperty("error").GetProperty("code").GetInt32());
+        await Send("""{"jsonrpc":"2.0","id":5,"method":"health","params":{}}""");
+        Assert.Equal(5, (await Receive()).GetProperty("id").GetInt32());
+    }
+}
+
+public class EventQueryTests
+{
+    private static readonly Dictionary<string, List<string>> Events = new(StringComparer.Ordinal)
+    {
+        ["tm.event"] = ["Tx"],
+        ["tx.height"] = ["12"],
+        ["wasm._contract_address"] = ["citrine1abc", "citrine1def"],
+    };
+
+    [Theory]
+    [InlineData("tm.event='Tx'", true)]
+    [InlineData("tm.event='NewBlock'", false)]
+    [InlineData("tm.event='Tx' AND wasm._contract_address='citrine1def'", true)]
+    [InlineData("tm.event='Tx' AND wasm._contract_address='citrine1xyz'", false)]
+    [InlineData("tx.height>10 AND tx.height<=12", true)]
+    [InlineData("tx.height>12", false)]
+    [InlineData("tx.height=12", true)]
+    [InlineData("wasm._contract_address CONTAINS 'def'", true)]
+    [InlineData("wasm._contract_address EXISTS", true)]
+    [InlineData("transfer.sender EXISTS", false)]
+    [InlineData("tm.event = 'Tx' and tx.height = 12", true)]
+    public void Matches_the_supported_subset(string query, bool expected) =>
+        Assert.Equal(expected, EventQuery.Parse(query).Matches(Events));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("tm.event")]
+    [InlineData("tm.event=='Tx'")]
+    [InlineData("tm.event='Tx")]
+    [InlineData("tx.height > 'a'")]
+    [InlineData("a EXISTS 'b'")]
+    public void Rejects_malformed_queries(string query) =>
+        Assert.Equal(RpcException.InvalidParams, Assert.Throws<RpcException>(() => EventQuery.Parse(query)).Code);
+}
