@@ -33,6 +33,8 @@ public static class CliApp
         root.Add(Commands.LightCommands.Create());
         root.Add(Commands.SimulateCommands.Create());
         root.Add(Commands.DevnetCommands.Create());
+        root.Add(Commands.TxCommands.Create());
+        root.Add(Commands.QueryCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {

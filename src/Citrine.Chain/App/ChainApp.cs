@@ -420,7 +420,7 @@ public sealed class ChainApp
         return w.ToArray();
     }
 
-    internal static (ulong Number, ulong Sequence, byte[] PublicKey) DecodeAccount(ReadOnlySpan<byte> data)
+    public static (ulong Number, ulong Sequence, byte[] PublicKey) DecodeAccount(ReadOnlySpan<byte> data)
     {
         var r = new ProtoReader(data);
         ulong number = 0, sequence = 0;

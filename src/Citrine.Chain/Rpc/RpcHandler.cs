@@ -462,10 +462,26 @@ public sealed class RpcHandler
                 log = e.Message;
             }
         }
+        else if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "wasm" && parts[2] == "smart" && _node.Contracts is { } contracts)
+        {
+            // Contract smart query: /wasm/smart/<hex contract address>, data = the query message.
+            try
+            {
+                var contract = Convert.FromHexString(parts[3]);
+                value = _node.Read(app => contracts.Query(app.State, contract, data,
+                    new App.BlockContext(_node.Height, _node.GetBlock(_node.Height)?.Block.Header.Time ?? _node.Genesis.GenesisTime, _node.ChainId)));
+                version = _node.Height;
+            }
+            catch (Exception e) when (e is FormatException or App.TxFailedException or App.ContractException or State.OutOfGasException)
+            {
+                code = e is App.ContractException ? App.ContractException.Code : App.TxCodes.InvalidRequest;
+                log = e.Message;
+            }
+        }
         else
         {
             code = App.TxCodes.UnknownRequest;
-            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key)";
+            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key, /wasm/smart/<hex address>)";
         }
         w.WriteStartObject();
         w.WriteStartObject("response");
