@@ -284,4 +284,22 @@ public class TxTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Tx_from_an_account_that_does_not_exist_is_rejected()
+    {
+        using var chain = new TestChain();
+        var stranger = Crypto.Hashing.Sha256("stranger"u8);
+        var from = Crypto.Encoding.CosmosAddress.AccountBytes(Crypto.Signatures.Secp256k1.PublicKeyFromPrivate(stranger));
+        var tx = Tx.Create([new MsgSend(from, chain.Address(0), 1)], "", stranger, 0, 200_000, "citrine-test", 0);
+        Assert.Equal(TxCodes.UnknownAddress, chain.Node.SubmitTx(tx.Encode()).Result.Code);
+    }
+
+    [Fact]
+    public void Oversized_tx_is_refused_before_decoding()
+    {
+        using var chain = new TestChain();
+        var result = chain.Node.SubmitTx(new byte[chain.Node.Config.MaxTxBytes + 1]).Result;
+        Assert.Equal(TxCodes.TxTooLarge, result.Code);
+    }
 }
