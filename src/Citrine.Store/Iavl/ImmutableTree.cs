@@ -76,8 +76,7 @@ public sealed class ImmutableTree
             return 0;
         }
         var ids = new HashSet<NodeKey>();
-        var count = VerifyNode(_root, null, null, ids);
-        return count;
+        return VerifyNode(_root, null, null, ids).Count;
     }
 
     /// <summary>Ids of every node reachable from this version's root (for pruning checks).</summary>
@@ -101,7 +100,8 @@ public sealed class ImmutableTree
         }
     }
 
-    private long VerifyNode(Node node, byte[]? lowInclusive, byte[]? highExclusive, HashSet<NodeKey> seen)
+    // Returns the subtree's node count and smallest key, so each inner key is checked in O(1).
+    private (long Count, byte[] MinKey) VerifyNode(Node node, byte[]? lowInclusive, byte[]? highExclusive, HashSet<NodeKey> seen)
     {
         var id = node.Id!.Value;
         if (!seen.Add(id))
@@ -122,7 +122,7 @@ public sealed class ImmutableTree
         }
         if (node.IsLeaf)
         {
-            return 1;
+            return (1, node.Key);
         }
         var left = TreeReader.Left(_db, node);
         var right = TreeReader.Right(_db, node);
@@ -150,16 +150,13 @@ public sealed class ImmutableTree
         {
             throw Invariant(node, "size is not the sum of the children's sizes");
         }
-        var leftmost = right;
-        while (!leftmost.IsLeaf)
-        {
-            leftmost = TreeReader.Left(_db, leftmost);
-        }
-        if (!leftmost.Key.AsSpan().SequenceEqual(node.Key))
+        var (leftCount, leftMin) = VerifyNode(left, lowInclusive, node.Key, seen);
+        var (rightCount, rightMin) = VerifyNode(right, node.Key, highExclusive, seen);
+        if (!rightMin.AsSpan().SequenceEqual(node.Key))
         {
             throw Invariant(node, "inner key is not the smallest key of the right subtree");
         }
-        return 1 + VerifyNode(left, lowInclusive, node.Key, seen) + VerifyNode(right, node.Key, highExclusive, seen);
+        return (1 + leftCount + rightCount, leftMin);
     }
 
     private static StoreException Invariant(Node node, string what) =>
