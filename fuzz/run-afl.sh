@@ -144,4 +144,7 @@ fi
 echo "target: $target  seconds: $seconds  afl-fuzz exit: $rc"
 grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|corpus_found|saved_crashes|saved_hangs|unique_crashes|unique_hangs|stability|bitmap_cvg) ' "$stats"
 echo "crashes: $(find "$findings/default/crashes" -type f -name 'id:*' 2>/dev/null | wc -l)  hangs: $(find "$findings/default/hangs" -type f -name 'id:*' 2>/dev/null | wc -l)"
-echo "findings: $findings   (replay: dotnet $bin/Citrine.Fuzz.dll replay $target $findings/default/crashes)"
+echo "findings: $findings"
+# The instrumented DLLs in $bin write coverage into AFL's shared memory and fault when run outside
+# afl-fuzz, so reproduce with an ordinary (uninstrumented) build:
+echo "replay: dotnet run -c Release --project $repo/fuzz/Citrine.Fuzz -- replay $target $findings/default/crashes $findings/default/hangs"
