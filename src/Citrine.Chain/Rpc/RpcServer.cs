@@ -173,7 +173,8 @@ public sealed class RpcServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(stream.ToArray(), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static void WriteId(Utf8JsonWriter w, JsonElement? id)
+    /// <summary>Writes the JSON-RPC id as received (number or string), or -1 as CometBFT does.</summary>
+    internal static void WriteId(Utf8JsonWriter w, JsonElement? id)
     {
         if (id is { } value && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
         {

@@ -269,7 +269,7 @@ internal sealed class WebSocketSession
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
-            WriteId(w, id);
+            RpcServer.WriteId(w, id);
             w.WriteStartObject("result");
             w.WriteString("query", query.Text);
             w.WriteStartObject("data");
@@ -298,19 +298,6 @@ internal sealed class WebSocketSession
         w.WriteEndObject();
     }
 
-    private static void WriteId(Utf8JsonWriter w, JsonElement? id)
-    {
-        if (id is { } value && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
-        {
-            w.WritePropertyName("id");
-            value.WriteTo(w);
-        }
-        else
-        {
-            w.WriteNumber("id", -1);
-        }
-    }
-
     private static async Task<byte[]> Response(JsonElement? id, Func<Utf8JsonWriter, Task> result)
     {
         using var stream = new MemoryStream();
@@ -318,7 +305,7 @@ internal sealed class WebSocketSession
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
-            WriteId(w, id);
+            RpcServer.WriteId(w, id);
             w.WritePropertyName("result");
             await result(w).ConfigureAwait(false);
             w.WriteEndObject();
@@ -330,7 +317,7 @@ internal sealed class WebSocketSession
     {
         w.WriteStartObject();
         w.WriteString("jsonrpc", "2.0");
-        WriteId(w, id);
+        RpcServer.WriteId(w, id);
         w.WriteStartObject("error");
         w.WriteNumber("code", error.Code);
         w.WriteString("message", error.CodeMessage);
