@@ -622,24 +622,22 @@ public sealed class DcapSimulator
         w.WriteEndArray();
     }
 
+    // dcap-qvl QuoteCollateralV3 (vectors SOURCES.md §1.2), written the same way the PCS client writes it.
     private static string CollateralJson(
         string pckCrlIssuerChain, byte[] rootCrl, byte[] pckCrl, string tcbSigningChain,
         string tcbInfo, byte[] tcbInfoSignature, string qeSigningChain, string qeIdentity, byte[] qeIdentitySignature) =>
-        WriteJson(w =>
+        new Pcs.PcsCollateral
         {
-            // dcap-qvl QuoteCollateralV3 (vectors SOURCES.md §1.2).
-            w.WriteStartObject();
-            w.WriteString("pck_crl_issuer_chain", pckCrlIssuerChain);
-            w.WriteString("root_ca_crl", Convert.ToHexStringLower(rootCrl));
-            w.WriteString("pck_crl", Convert.ToHexStringLower(pckCrl));
-            w.WriteString("tcb_info_issuer_chain", tcbSigningChain);
-            w.WriteString("tcb_info", tcbInfo);
-            w.WriteString("tcb_info_signature", Convert.ToHexStringLower(tcbInfoSignature));
-            w.WriteString("qe_identity_issuer_chain", qeSigningChain);
-            w.WriteString("qe_identity", qeIdentity);
-            w.WriteString("qe_identity_signature", Convert.ToHexStringLower(qeIdentitySignature));
-            w.WriteEndObject();
-        });
+            PckCrlIssuerChain = pckCrlIssuerChain,
+            RootCaCrl = rootCrl,
+            PckCrl = pckCrl,
+            TcbInfoIssuerChain = tcbSigningChain,
+            TcbInfo = tcbInfo,
+            TcbInfoSignature = tcbInfoSignature,
+            QeIdentityIssuerChain = qeSigningChain,
+            QeIdentity = qeIdentity,
+            QeIdentitySignature = qeIdentitySignature,
+        }.ToQvlJson();
 
     private static string WriteJson(Action<Utf8JsonWriter> write)
     {
