@@ -2,6 +2,8 @@ namespace Citrine.CometBft.LightClient;
 
 public enum VerdictStatus
 {
+    /// <summary>The value of <c>default(Verdict)</c>: never a success, so an uninitialised verdict fails closed.</summary>
+    Unset = 0,
     Success,
     /// <summary>Fewer than the trust threshold of the trusted validators signed: bisect closer.</summary>
     NotEnoughTrust,
