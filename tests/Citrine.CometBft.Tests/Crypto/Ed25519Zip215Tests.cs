@@ -53,6 +53,27 @@ public sealed class Ed25519Zip215Tests
         }
         Assert.False(Ed25519Zip215.Verify(new byte[31], [], new byte[64]));
     }
+
+    [Fact]
+    public void Zip215_verifier_rejects_a_non_canonical_s_that_satisfies_the_equation()
+    {
+        // S' = S + L gives the same point [S']B, so only the S < L rule (RFC 8032 §5.1.7,
+        // ZIP-215) can reject it.
+        using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 2, Validators = 1 });
+        var block = chain.LightBlockAt(1);
+        var sig = block.Commit.Signatures[0];
+        var message = new Citrine.CometBft.Encoding.VoteSignBytes(chain.ChainId, 1, 0, block.Commit.BlockId).Create(true, sig.Timestamp);
+        var key = block.Validators.Validators[0].PublicKey;
+        Assert.True(Ed25519Zip215.Verify(key, message, sig.Signature));
+
+        var order = (System.Numerics.BigInteger.One << 252) + System.Numerics.BigInteger.Parse("27742317777372353535851937790883648493", System.Globalization.CultureInfo.InvariantCulture);
+        var s = new System.Numerics.BigInteger(sig.Signature.AsSpan(32), isUnsigned: true, isBigEndian: false);
+        var shifted = (s + order).ToByteArray(isUnsigned: true, isBigEndian: false);
+        var forged = (byte[])sig.Signature.Clone();
+        Array.Clear(forged, 32, 32);
+        shifted.CopyTo(forged, 32);
+        Assert.False(Ed25519Zip215.Verify(key, message, forged));
+    }
 }
 
 public sealed class Zip215InVerifierTests
