@@ -100,6 +100,29 @@ public sealed class TcbEvaluationTests
         var qs = (TcbStatus)(q % 7);
         var ms = (TcbStatus)(m % 7);
         var (status, _) = Verifier.Combine(Level(Svn(), 0, null, ps), new EnclaveTcbLevel(0, Date, qs, []), new EnclaveTcbLevel(0, Date, ms, []));
-        return (status >= ps && status >= qs && status >= ms && (status == ps || status == qs || status == ms)).ToProperty();
+        return (status >= ps && status >= qs && status >= ms && (status == ps || status == qs || status == ms || IsJoinOfConfigurationAndOutOfDateOrSwHardening(status, ps, qs, ms))).ToProperty();
+    }
+
+    // The only statuses not equal to a part: a configuration condition joined with OutOfDate or SWHardeningNeeded.
+    private static bool IsJoinOfConfigurationAndOutOfDateOrSwHardening(TcbStatus status, params TcbStatus[] parts) =>
+        (status == TcbStatus.OutOfDateConfigurationNeeded && parts.Any(p => p is TcbStatus.ConfigurationNeeded or TcbStatus.ConfigurationAndSWHardeningNeeded) && parts.Any(p => p is TcbStatus.OutOfDate))
+        || (status == TcbStatus.ConfigurationAndSWHardeningNeeded && parts.Any(p => p is TcbStatus.ConfigurationNeeded) && parts.Any(p => p is TcbStatus.SWHardeningNeeded));
+
+    [Fact]
+    public void Combined_status_of_configuration_needed_platform_and_out_of_date_qe_is_out_of_date_configuration_needed()
+    {
+        var platform = Level(Svn(), 0, null, TcbStatus.ConfigurationNeeded);
+        var qe = new EnclaveTcbLevel(0, Date, TcbStatus.OutOfDate, []);
+        Assert.Equal(TcbStatus.OutOfDateConfigurationNeeded, Verifier.Combine(platform, qe, null).Status);
+        var module = new EnclaveTcbLevel(0, Date, TcbStatus.OutOfDate, []);
+        Assert.Equal(TcbStatus.OutOfDateConfigurationNeeded, Verifier.Combine(platform, new EnclaveTcbLevel(0, Date, TcbStatus.UpToDate, []), module).Status);
+    }
+
+    [Fact]
+    public void Combined_status_of_configuration_needed_and_sw_hardening_needed_is_both()
+    {
+        var platform = Level(Svn(), 0, null, TcbStatus.ConfigurationNeeded);
+        var qe = new EnclaveTcbLevel(0, Date, TcbStatus.SWHardeningNeeded, []);
+        Assert.Equal(TcbStatus.ConfigurationAndSWHardeningNeeded, Verifier.Combine(platform, qe, null).Status);
     }
 }

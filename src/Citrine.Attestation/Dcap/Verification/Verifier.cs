@@ -279,20 +279,22 @@ public static class Verifier
     }
 
     /// <summary>
-    /// The final status: the worst of platform, QE and TDX module statuses; advisories of the
-    /// platform, then the QE, then the module, without duplicates.
+    /// The final status: the join of platform, QE and TDX module statuses, each seen as the set of
+    /// its conditions (OutOfDate, ConfigurationNeeded, SWHardeningNeeded; Revoked above all), so a
+    /// ConfigurationNeeded platform with an OutOfDate QE or module is OutOfDateConfigurationNeeded
+    /// (Intel QVL convergeTcbStatusWithQeTcbStatus / ...WithTdxModuleStatus), never the milder
+    /// OutOfDate. Advisories of the platform, then the QE, then the module, without duplicates.
     /// </summary>
     internal static (TcbStatus Status, IReadOnlyList<string> AdvisoryIds) Combine(TcbLevel platform, EnclaveTcbLevel qe, EnclaveTcbLevel? module)
     {
-        var status = platform.Status;
-        if (qe.Status > status)
-        {
-            status = qe.Status;
-        }
-        if (module is not null && module.Status > status)
-        {
-            status = module.Status;
-        }
+        var conditions = Conditions(platform.Status) | Conditions(qe.Status) | (module is null ? 0 : Conditions(module.Status));
+        var status = (conditions & RevokedCondition) != 0 ? TcbStatus.Revoked
+            : (conditions & OutOfDateCondition) != 0
+                ? ((conditions & ConfigurationCondition) != 0 ? TcbStatus.OutOfDateConfigurationNeeded : TcbStatus.OutOfDate)
+            : (conditions & (ConfigurationCondition | SwHardeningCondition)) == (ConfigurationCondition | SwHardeningCondition) ? TcbStatus.ConfigurationAndSWHardeningNeeded
+            : (conditions & ConfigurationCondition) != 0 ? TcbStatus.ConfigurationNeeded
+            : (conditions & SwHardeningCondition) != 0 ? TcbStatus.SWHardeningNeeded
+            : TcbStatus.UpToDate;
         var advisories = new List<string>();
         foreach (var id in platform.AdvisoryIds.Concat(qe.AdvisoryIds).Concat(module?.AdvisoryIds ?? []))
         {
@@ -303,6 +305,22 @@ public static class Verifier
         }
         return (status, advisories);
     }
+
+    private const int SwHardeningCondition = 1;
+    private const int ConfigurationCondition = 2;
+    private const int OutOfDateCondition = 4;
+    private const int RevokedCondition = 8;
+
+    private static int Conditions(TcbStatus status) => status switch
+    {
+        TcbStatus.UpToDate => 0,
+        TcbStatus.SWHardeningNeeded => SwHardeningCondition,
+        TcbStatus.ConfigurationNeeded => ConfigurationCondition,
+        TcbStatus.ConfigurationAndSWHardeningNeeded => ConfigurationCondition | SwHardeningCondition,
+        TcbStatus.OutOfDate => OutOfDateCondition,
+        TcbStatus.OutOfDateConfigurationNeeded => OutOfDateCondition | ConfigurationCondition,
+        _ => RevokedCondition,
+    };
 
     /// <summary>
     /// TCB level selection (Intel QVL TcbLevelCheck): levels ordered highest first, the first whose
