@@ -98,8 +98,9 @@ public sealed record AttestationPolicy
         {
             throw new PolicyFormatException($"policy: invalid JSON: {e.Message}", e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         {
+            // Wrong JSON kinds and numbers out of range (GetInt32/GetUInt16 on 1e12, -1, ...).
             throw new PolicyFormatException($"policy: {e.Message}", e);
         }
     }
@@ -118,7 +119,7 @@ public sealed record AttestationPolicy
             {
                 "accepted_tcb_statuses" => p with { AcceptedTcbStatuses = [.. Strings(v, prop.Name).Select(s => TcbStatusNames.TryParse(s, out var st) ? st : throw new PolicyFormatException($"policy.{prop.Name}: unknown TCB status '{s}'"))] },
                 "allowed_advisory_ids" => p with { AllowedAdvisoryIds = Strings(v, prop.Name) },
-                "min_tcb_evaluation_data_number" => p with { MinTcbEvaluationDataNumber = v.GetInt32() },
+                "min_tcb_evaluation_data_number" => p with { MinTcbEvaluationDataNumber = checked((int)v.GetUInt32()) },
                 "allow_debug" => p with { AllowDebug = v.GetBoolean() },
                 "allow_nonzero_mr_servicetd" => p with { AllowNonZeroMrServiceTd = v.GetBoolean() },
                 "allow_any_td_attributes" => p with { AllowAnyTdAttributes = v.GetBoolean() },

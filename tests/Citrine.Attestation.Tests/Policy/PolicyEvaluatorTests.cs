@@ -159,6 +159,10 @@ public sealed class PolicyEvaluatorTests
     [InlineData("{\"tdx\":{\"rtmr9\":\"00\"}}")]
     [InlineData("{\"allow_debug\":\"yes\"}")]
     [InlineData("{")]
+    [InlineData("{\"min_tcb_evaluation_data_number\":99999999999999}")]
+    [InlineData("{\"min_tcb_evaluation_data_number\":-1}")]
+    [InlineData("{\"sgx\":{\"isvprodid\":70000}}")]
+    [InlineData("{\"sgx\":{\"min_isvsvn\":1.5}}")]
     public void Policy_json_errors_are_policy_format_exceptions(string json) =>
         Assert.Throws<PolicyFormatException>(() => AttestationPolicy.FromJson(Encoding.UTF8.GetBytes(json)));
 }
