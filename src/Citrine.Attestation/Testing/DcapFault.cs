@@ -8,6 +8,9 @@ public enum DcapFault
 {
     None,
 
+    /// <summary>The quote header names a QE vendor other than Intel (the quote is still validly signed).</summary>
+    QeVendorIdNotIntel,
+
     // Trust anchor and certificate validity (times relative to the request's Now).
     /// <summary>Everything is signed under the generated root, but the root handed out as trusted is a different key.</summary>
     WrongRoot,

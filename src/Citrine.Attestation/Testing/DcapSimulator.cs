@@ -255,6 +255,10 @@ public sealed class DcapSimulator
         {
             header[12 + i] = IntelQeVendorId[i];
         }
+        if (r.Fault == DcapFault.QeVendorIdNotIntel)
+        {
+            header[12] ^= 0xFF;
+        }
         // user_data (20 bytes): first 16 = QE ID in Intel's QE; a fixed simulated value here.
         "citrine-sim-qe\0\0"u8.CopyTo(header.AsSpan(28));
 

@@ -22,6 +22,9 @@ public sealed class NegativeMatrixTests
             rows.Add(reason, fault, SimulatedTee.Tdx);
         }
 
+        // Quote header.
+        Both(VerificationReason.QeVendorIdUnsupported, DcapFault.QeVendorIdNotIntel);
+
         // Trust anchor and PCK chain.
         Both(VerificationReason.UntrustedRoot, DcapFault.WrongRoot);
         Both(VerificationReason.PckChainMalformed, DcapFault.PckChainMissingRoot);

@@ -11,6 +11,8 @@ public enum VerificationReason
     // Input
     QuoteMalformed,
     CollateralMalformed,
+    /// <summary>The quote header's QE vendor id is not Intel's QE (939A7233-F79C-4CA9-940A-0DB3957F0607).</summary>
+    QeVendorIdUnsupported,
 
     // Trust anchor and PCK chain
     UntrustedRoot,

@@ -50,6 +50,14 @@ public static class Verifier
 
         DcapVerdict Fail(VerificationReason reason, string detail) => facts with { Reason = reason, Detail = detail };
 
+        // 0. The quote must come from Intel's QE: the verification below (QE Identity, PCK chain,
+        // TCB Info) is Intel's, so a quote naming another QE vendor cannot be judged by it
+        // (SGX ECDSA Quote Library API, quote header "QE Vendor ID"; Intel's QVL refuses such quotes).
+        if (!quote.Header.QeVendorId.AsSpan().SequenceEqual(QuoteHeader.IntelQeVendorId))
+        {
+            return Fail(VerificationReason.QeVendorIdUnsupported, $"QE vendor id {Hex.Encode(quote.Header.QeVendorId)} is not Intel's {Hex.Encode(QuoteHeader.IntelQeVendorId)}");
+        }
+
         // 1. Collateral: parse, TCB/QE signing chains to the anchor, document and root CRL signatures.
         var prepared = cache is null
             ? PreparedCollateral.Prepare(collateral, anchor)
