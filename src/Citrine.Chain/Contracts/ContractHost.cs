@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.Loader;
 using Citrine.Chain.App;
 using Citrine.Chain.Blocks;
 using Citrine.Chain.State;
@@ -89,26 +88,13 @@ public sealed class ContractHost : IContractRuntime
     }
 
     /// <summary>
-    /// Loads the public <see cref="IContract"/> type named <paramref name="typeName"/> from an
-    /// assembly file, after checking the file's SHA-256 against the one in genesis.
+    /// Registers the <see cref="IContract"/> type named <paramref name="typeName"/> from an assembly
+    /// file whose SHA-256 must equal <paramref name="expectedSha256"/> (the genesis code id). The
+    /// file is read once and those bytes are what runs, in a load context of their own
+    /// (see <see cref="ContractLoader"/>); a refusal is a <see cref="ContractLoadException"/>.
     /// </summary>
-    public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var hash = Hashing.Sha256(bytes);
-        if (!hash.AsSpan().SequenceEqual(expectedSha256))
-        {
-            throw new InvalidOperationException($"{path}: SHA-256 {Convert.ToHexStringLower(hash)} differs from the genesis code id {Convert.ToHexStringLower(expectedSha256)}");
-        }
-        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(path));
-        var type = assembly.GetType(typeName, throwOnError: false)
-            ?? throw new InvalidOperationException($"{path} has no type {typeName}");
-        if (!typeof(IContract).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
-        {
-            throw new InvalidOperationException($"{typeName} must implement IContract and have a public parameterless constructor");
-        }
-        Register(new ContractCode(typeName, hash, () => (IContract)Activator.CreateInstance(type)!));
-    }
+    public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256) =>
+        Register(ContractLoader.LoadFile(typeName, path, expectedSha256));
 
     public byte[] Run(StateBranch branch, Msg msg, BlockContext context, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
     {

@@ -134,6 +134,7 @@ public class ContractHostTests
     {
         var host = new ContractHost();
         var path = typeof(CounterContract).Assembly.Location;
-        Assert.Throws<InvalidOperationException>(() => host.RegisterAssembly(typeof(CounterContract).FullName!, path, new byte[32]));
+        var e = Assert.Throws<ContractLoadException>(() => host.RegisterAssembly(typeof(CounterContract).FullName!, path, new byte[32]));
+        Assert.Equal(ContractLoadError.HashMismatch, e.Reason);
     }
 }

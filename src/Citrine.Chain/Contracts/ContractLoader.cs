@@ -1,0 +1,220 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using Citrine.Crypto;
+
+namespace Citrine.Chain.Contracts;
+
+/// <summary>Why a contract assembly was refused at registration.</summary>
+public enum ContractLoadError
+{
+    /// <summary>The assembly file could not be read.</summary>
+    Unreadable,
+
+    /// <summary>The SHA-256 of the bytes differs from the code id in genesis.</summary>
+    HashMismatch,
+
+    /// <summary>The bytes are not a .NET assembly (no PE image, no metadata, or metadata the runtime refuses).</summary>
+    BadImage,
+
+    /// <summary>The assembly references an assembly that is neither the framework nor the contract SDK, or native code.</summary>
+    ForbiddenReference,
+
+    /// <summary>The assembly's own name is a framework or SDK name.</summary>
+    ReservedName,
+
+    /// <summary>The named type does not exist in the assembly.</summary>
+    TypeNotFound,
+
+    /// <summary>The type is not a concrete class implementing <see cref="IContract"/>.</summary>
+    NotAContract,
+
+    /// <summary>The type has no public parameterless constructor.</summary>
+    NoParameterlessConstructor,
+}
+
+/// <summary>A contract assembly refused at registration; <see cref="Reason"/> says which check failed.</summary>
+/// <remarks>An <see cref="InvalidOperationException"/>, so node start-up reports it as a configuration error.</remarks>
+public sealed class ContractLoadException(ContractLoadError reason, string message, Exception? inner = null)
+    : InvalidOperationException(message, inner)
+{
+    public ContractLoadError Reason { get; } = reason;
+}
+
+/// <summary>
+/// Loads operator-registered contract code so that what runs is exactly what was hashed:
+/// the bytes are read once, hashed, inspected with System.Reflection.Metadata, and those same
+/// bytes are loaded (<see cref="AssemblyLoadContext.LoadFromStream(Stream)"/>) into a load context
+/// of their own per code.
+/// </summary>
+/// <remarks>
+/// The code id is name + SHA-256 of the contract assembly alone, so it must not depend on any
+/// other file: a contract may reference only the shared framework (<c>Microsoft.NETCore.App</c>,
+/// resolved from the runtime directory) and the contract SDK assembly (the one holding
+/// <see cref="IContract"/>, resolved to the host's own copy so that the interface has one type
+/// identity). Anything else — another library, the node's own assemblies, a P/Invoke module,
+/// a multi-file assembly — is refused at registration, naming the reference.
+/// </remarks>
+public static class ContractLoader
+{
+    private static readonly Assembly SdkAssembly = typeof(IContract).Assembly;
+    private static readonly string SdkName = SdkAssembly.GetName().Name!;
+    private static readonly string RuntimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+
+    /// <summary>Reads the file once, then <see cref="Load(string, byte[], ReadOnlySpan{byte}, string)"/>.</summary>
+    public static ContractCode LoadFile(string typeName, string path, ReadOnlySpan<byte> expectedSha256)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ContractLoadException(ContractLoadError.Unreadable, $"{path}: cannot read the contract assembly: {e.Message}", e);
+        }
+        return Load(typeName, bytes, expectedSha256, path);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="assemblyBytes"/> against <paramref name="expectedSha256"/> and the
+    /// reference rules, loads them into a fresh load context and returns the code for
+    /// <paramref name="typeName"/>. <paramref name="source"/> only names the origin in errors.
+    /// </summary>
+    public static ContractCode Load(string typeName, byte[] assemblyBytes, ReadOnlySpan<byte> expectedSha256, string source)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(typeName);
+        ArgumentNullException.ThrowIfNull(assemblyBytes);
+        ArgumentNullException.ThrowIfNull(source);
+
+        // One private copy: the caller cannot change the bytes between the hash and the load.
+        var bytes = (byte[])assemblyBytes.Clone();
+        var hash = Hashing.Sha256(bytes);
+        if (expectedSha256.Length != hash.Length || !hash.AsSpan().SequenceEqual(expectedSha256))
+        {
+            throw new ContractLoadException(ContractLoadError.HashMismatch,
+                $"{source}: SHA-256 {Convert.ToHexStringLower(hash)} differs from the genesis code id {Convert.ToHexStringLower(expectedSha256)}");
+        }
+
+        var assemblyName = Inspect(bytes, source);
+        var context = new ContractLoadContext(assemblyName);
+        Assembly assembly;
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            assembly = context.LoadFromStream(stream);
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException)
+        {
+            throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: the runtime refused the assembly: {e.Message}", e);
+        }
+
+        Type? type;
+        try
+        {
+            type = assembly.GetType(typeName, throwOnError: false);
+        }
+        catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
+        {
+            throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: type {typeName} cannot be loaded: {e.Message}", e);
+        }
+        if (type is null)
+        {
+            throw new ContractLoadException(ContractLoadError.TypeNotFound, $"{source}: assembly {assemblyName} has no type {typeName}");
+        }
+        if (!type.IsClass || type.IsAbstract || type.ContainsGenericParameters || !typeof(IContract).IsAssignableFrom(type))
+        {
+            throw new ContractLoadException(ContractLoadError.NotAContract, $"{source}: {typeName} is not a concrete class implementing {typeof(IContract).FullName}");
+        }
+        var constructor = type.GetConstructor(Type.EmptyTypes);
+        if (constructor is null)
+        {
+            throw new ContractLoadException(ContractLoadError.NoParameterlessConstructor, $"{source}: {typeName} has no public parameterless constructor");
+        }
+        return new ContractCode(typeName, hash, () => (IContract)constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: null, culture: null));
+    }
+
+    /// <summary>Reads the metadata without loading anything and enforces the reference rules; returns the assembly's simple name.</summary>
+    private static string Inspect(byte[] bytes, string source)
+    {
+        try
+        {
+            using var pe = new PEReader(new MemoryStream(bytes, writable: false));
+            if (!pe.HasMetadata)
+            {
+                throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: not a .NET assembly (no metadata)");
+            }
+            var reader = pe.GetMetadataReader();
+            if (!reader.IsAssembly)
+            {
+                throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: a module without an assembly manifest");
+            }
+            var name = reader.GetString(reader.GetAssemblyDefinition().Name);
+            if (string.Equals(name, SdkName, StringComparison.OrdinalIgnoreCase) || IsFramework(name))
+            {
+                throw new ContractLoadException(ContractLoadError.ReservedName, $"{source}: a contract assembly may not be named '{name}' (a framework or SDK assembly name)");
+            }
+            foreach (var handle in reader.AssemblyReferences)
+            {
+                var reference = reader.GetString(reader.GetAssemblyReference(handle).Name);
+                if (!string.Equals(reference, SdkName, StringComparison.Ordinal) && !IsFramework(reference))
+                {
+                    throw new ContractLoadException(ContractLoadError.ForbiddenReference,
+                        $"{source}: assembly {name} references '{reference}'; a contract may reference only the .NET framework and {SdkName} (the code id covers the contract assembly alone)");
+                }
+            }
+            foreach (var handle in reader.AssemblyFiles)
+            {
+                var file = reader.GetString(reader.GetAssemblyFile(handle).Name);
+                throw new ContractLoadException(ContractLoadError.ForbiddenReference, $"{source}: assembly {name} has another file '{file}'; a contract is one file");
+            }
+            if (reader.GetTableRowCount(TableIndex.ModuleRef) > 0)
+            {
+                var module = reader.GetString(reader.GetModuleReference(MetadataTokens.ModuleReferenceHandle(1)).Name);
+                throw new ContractLoadException(ContractLoadError.ForbiddenReference, $"{source}: assembly {name} imports native module '{module}'; contracts may not call native code");
+            }
+            return name;
+        }
+        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException or IOException
+            && e is not ContractLoadException)
+        {
+            throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: not a readable .NET assembly: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A shared-framework assembly: a plain simple name with a file of that name in the runtime directory.</summary>
+    private static bool IsFramework(string name) =>
+        name.Length is > 0 and <= 200
+        && name.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) < 0
+        && name.AsSpan().IndexOfAny('/', '\\') < 0
+        && name is not "." and not ".."
+        && File.Exists(Path.Combine(RuntimeDirectory, name + ".dll"));
+
+    /// <summary>
+    /// One per registered code: the contract assembly lives here alone; the SDK resolves to the
+    /// host's copy, framework names fall through to the default context, anything else fails.
+    /// </summary>
+    private sealed class ContractLoadContext(string contractName) : AssemblyLoadContext($"contract:{contractName}", isCollectible: false)
+    {
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            var name = assemblyName.Name ?? "";
+            if (string.Equals(name, SdkName, StringComparison.Ordinal))
+            {
+                return SdkAssembly;
+            }
+            if (IsFramework(name))
+            {
+                return null;
+            }
+            throw new FileNotFoundException($"a contract may load only the framework and {SdkName}, not '{name}'", name);
+        }
+
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+            throw new DllNotFoundException($"a contract may not load native library '{unmanagedDllName}'");
+    }
+}
