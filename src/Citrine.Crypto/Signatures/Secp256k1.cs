@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -43,8 +45,17 @@ public static class Secp256k1
     public const int SignatureSize = 64;
     public const int HashSize = 32;
 
+    /// <summary>How many decoded public keys <see cref="VerifyHash"/> keeps (a full cache is emptied, so memory stays bounded).</summary>
+    public const int PublicKeyCacheCapacity = 1024;
+
     private static readonly ECDomainParameters Domain = CreateDomain();
     private static readonly BigInteger HalfOrder = Domain.N.ShiftRight(1);
+
+    // Decoded, validated public keys keyed by their exact encoding (33 or 65 bytes, so the two forms
+    // of one key are separate entries). A cached point carries BouncyCastle's wNAF precomputation
+    // (and the GLV-mapped copy), so a repeat signer skips the square root, the curve check and the
+    // table build. Only keys that passed every check are cached.
+    private static readonly ConcurrentDictionary<byte[], ECPoint> PublicKeyCache = new(ByteArrayComparer.Instance);
 
     /// <summary>The public key of a 32-byte private key, compressed (33 bytes) unless asked otherwise.</summary>
     public static byte[] PublicKeyFromPrivate(ReadOnlySpan<byte> privateKey, bool compressed = true)
@@ -115,9 +126,45 @@ public static class Secp256k1
         {
             return Secp256k1Verdict.HighS;
         }
-        var verifier = new ECDsaSigner();
-        verifier.Init(false, new ECPublicKeyParameters(q, Domain));
-        return verifier.VerifySignature(hash.ToArray(), r, s) ? Secp256k1Verdict.Valid : Secp256k1Verdict.BadSignature;
+        return VerifyCore(q, hash, r, s) ? Secp256k1Verdict.Valid : Secp256k1Verdict.BadSignature;
+    }
+
+    /// <summary>Number of public keys currently cached (for tests and diagnostics).</summary>
+    public static int CachedPublicKeyCount => PublicKeyCache.Count;
+
+    // SEC 1 v2 §4.1.4 steps 4-8 (ECDSA verification): e = the digest as an integer (256 bits, no
+    // truncation needed for a 256-bit n); w = s^-1 mod n; u1 = e*w, u2 = r*w; R = u1*G + u2*Q;
+    // valid iff R is not the identity and R.x mod n == r. u1*G + u2*Q is one interleaved
+    // multiplication with the GLV endomorphism of secp256k1 (BouncyCastle's custom curve).
+    private static bool VerifyCore(ECPoint q, ReadOnlySpan<byte> hash, BigInteger r, BigInteger s)
+    {
+        var n = Domain.N;
+        var e = new BigInteger(1, hash);
+        var w = s.ModInverse(n);
+        var u1 = e.Multiply(w).Mod(n);
+        var u2 = r.Multiply(w).Mod(n);
+        var point = ECAlgorithms.SumOfTwoMultiplies(Domain.G, u1, q, u2);
+        if (point.IsInfinity)
+        {
+            return false;
+        }
+        // R.x = X / Z^2 in Jacobian coordinates (BouncyCastle's secp256k1 curve), so compare r*Z^2
+        // with X, and (r+n)*Z^2 when r + n < p: R.x mod n == r without the field inversion of a
+        // normalisation.
+        if (Domain.Curve.CoordinateSystem != ECCurve.COORD_JACOBIAN)
+        {
+            return point.Normalize().AffineXCoord.ToBigInteger().Mod(n).Equals(r);
+        }
+        var zz = point.GetZCoord(0).Square();
+        var x = point.XCoord;
+        for (var candidate = r; Domain.Curve.IsValidFieldElement(candidate); candidate = candidate.Add(n))
+        {
+            if (Domain.Curve.FromBigInteger(candidate).Multiply(zz).Equals(x))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static BigInteger ParsePrivateKey(ReadOnlySpan<byte> privateKey)
@@ -147,10 +194,25 @@ public static class Secp256k1
         {
             return null;
         }
+        if (PublicKeyCache.TryGetValue(publicKey.ToArray(), out var cached))
+        {
+            return cached;
+        }
         try
         {
-            var point = Domain.Curve.DecodePoint(publicKey.ToArray());
-            return point.IsInfinity || !point.IsValid() ? null : point.Normalize();
+            var encoded = publicKey.ToArray();
+            var point = Domain.Curve.DecodePoint(encoded);
+            if (point.IsInfinity || !point.IsValid())
+            {
+                return null;
+            }
+            point = point.Normalize();
+            if (PublicKeyCache.Count >= PublicKeyCacheCapacity)
+            {
+                PublicKeyCache.Clear();
+            }
+            PublicKeyCache.TryAdd(encoded, point);
+            return point;
         }
         catch (ArgumentException)
         {
@@ -163,5 +225,20 @@ public static class Secp256k1
     {
         var curve = CustomNamedCurves.GetByName("secp256k1");
         return new ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H);
+    }
+}
+
+internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+{
+    public static readonly ByteArrayComparer Instance = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    // HashCode is seeded per process, so chosen keys cannot force collisions.
+    public int GetHashCode([DisallowNull] byte[] obj)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(obj);
+        return hash.ToHashCode();
     }
 }

@@ -108,6 +108,99 @@ public sealed class Secp256k1Tests
         return IsLowS(sig) && Secp256k1.Verify(Secp256k1.PublicKeyFromPrivate(key), message ?? [], sig) == Secp256k1Verdict.Valid;
     }
 
+    [Property(MaxTest = 40)]
+    public bool Verify_agrees_with_BouncyCastle_ECDsaSigner_on_valid_and_altered_signatures(byte[] message, byte[] seed, byte flip)
+    {
+        var key = Hashing.Sha256(seed ?? []);
+        var publicKey = Secp256k1.PublicKeyFromPrivate(key);
+        var digest = Hashing.Sha256(message ?? []);
+        var sig = Secp256k1.SignHash(key, digest);
+        var altered = (byte[])sig.Clone();
+        altered[flip % 64] ^= (byte)(1 << (flip % 8));
+        foreach (var candidate in new[] { sig, altered })
+        {
+            var ours = Secp256k1.VerifyHash(publicKey, digest, candidate);
+            if (ours is Secp256k1Verdict.ScalarOutOfRange or Secp256k1Verdict.HighS)
+            {
+                continue;
+            }
+            if ((ours == Secp256k1Verdict.Valid) != ReferenceVerify(publicKey, digest, candidate))
+            {
+                return false;
+            }
+        }
+        return Secp256k1.VerifyHash(publicKey, digest, sig) == Secp256k1Verdict.Valid;
+    }
+
+    [Fact]
+    public void Verify_accepts_a_signature_whose_R_x_is_at_least_n_and_only_with_r_equal_to_R_x_minus_n()
+    {
+        // Such an R has probability ~2^-128 in real signatures, so build one: take the first x > n
+        // on the curve (r = x - n must not be 0) as R, pick s and e, and solve for the key Q = r^-1 (s R - e G) (SEC 1 §4.1.6).
+        var curve = Org.BouncyCastle.Crypto.EC.CustomNamedCurves.GetByName("secp256k1");
+        var n = curve.N;
+        Org.BouncyCastle.Math.EC.ECPoint? bigR = null;
+        for (var x = n.Add(Org.BouncyCastle.Math.BigInteger.One); bigR is null; x = x.Add(Org.BouncyCastle.Math.BigInteger.One))
+        {
+            try
+            {
+                bigR = curve.Curve.DecodePoint([0x02, .. Org.BouncyCastle.Utilities.BigIntegers.AsUnsignedByteArray(32, x)]);
+            }
+            catch (ArgumentException)
+            {
+                // x^3 + 7 is not a square: try the next x.
+            }
+        }
+        var r = bigR.Normalize().AffineXCoord.ToBigInteger().Subtract(n);
+        var s = new Org.BouncyCastle.Math.BigInteger(1, Hashing.Sha256("s"u8)).Mod(n.ShiftRight(1));
+        var digest = Hashing.Sha256("R.x >= n"u8);
+        var e = new Org.BouncyCastle.Math.BigInteger(1, digest);
+        var q = bigR.Multiply(s).Subtract(curve.G.Multiply(e)).Multiply(r.ModInverse(n)).Normalize();
+        var publicKey = q.GetEncoded(true);
+        var sig = new byte[64];
+        Org.BouncyCastle.Utilities.BigIntegers.AsUnsignedByteArray(r, sig, 0, 32);
+        Org.BouncyCastle.Utilities.BigIntegers.AsUnsignedByteArray(s, sig, 32, 32);
+        Assert.True(ReferenceVerify(publicKey, digest, sig));
+        Assert.Equal(Secp256k1Verdict.Valid, Secp256k1.VerifyHash(publicKey, digest, sig));
+        // r' = R.x itself is not below n: refused by the range check; r - 1 does not verify.
+        var rMinusOne = (byte[])sig.Clone();
+        Org.BouncyCastle.Utilities.BigIntegers.AsUnsignedByteArray(r.Subtract(Org.BouncyCastle.Math.BigInteger.One), rMinusOne, 0, 32);
+        Assert.Equal(Secp256k1Verdict.BadSignature, Secp256k1.VerifyHash(publicKey, digest, rMinusOne));
+    }
+
+    [Fact]
+    public void A_cached_public_key_still_rejects_a_bad_signature_and_the_cache_stays_bounded()
+    {
+        var publicKey = Secp256k1.PublicKeyFromPrivate(Key);
+        var sig = Secp256k1.Sign(Key, "cached"u8);
+        Assert.Equal(Secp256k1Verdict.Valid, Secp256k1.Verify(publicKey, "cached"u8, sig));
+        Assert.Equal(Secp256k1Verdict.Valid, Secp256k1.Verify(publicKey, "cached"u8, sig));
+        Assert.Equal(Secp256k1Verdict.BadSignature, Secp256k1.Verify(publicKey, "cached!"u8, sig));
+        var other = Secp256k1.PublicKeyFromPrivate(Hashing.Sha256("other"u8));
+        Assert.Equal(Secp256k1Verdict.BadSignature, Secp256k1.Verify(other, "cached"u8, sig));
+        // An off-curve key is refused every time (it is never cached as valid).
+        var offCurve = (byte[])publicKey.Clone();
+        offCurve[^1] ^= 1;
+        var firstVerdict = Secp256k1.Verify(offCurve, "cached"u8, sig);
+        Assert.Equal(firstVerdict, Secp256k1.Verify(offCurve, "cached"u8, sig));
+        Assert.NotEqual(Secp256k1Verdict.Valid, firstVerdict);
+        for (var i = 0; i < Secp256k1.PublicKeyCacheCapacity + 10; i++)
+        {
+            var k = Secp256k1.PublicKeyFromPrivate(Hashing.Sha256(BitConverter.GetBytes(i)));
+            Assert.Equal(Secp256k1Verdict.BadSignature, Secp256k1.Verify(k, "cached"u8, sig));
+            Assert.True(Secp256k1.CachedPublicKeyCount <= Secp256k1.PublicKeyCacheCapacity);
+        }
+    }
+
+    private static bool ReferenceVerify(byte[] publicKey, byte[] digest, byte[] sig)
+    {
+        var curve = Org.BouncyCastle.Asn1.Sec.SecNamedCurves.GetByName("secp256k1");
+        var domain = new Org.BouncyCastle.Crypto.Parameters.ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H);
+        var signer = new Org.BouncyCastle.Crypto.Signers.ECDsaSigner();
+        signer.Init(false, new Org.BouncyCastle.Crypto.Parameters.ECPublicKeyParameters(curve.Curve.DecodePoint(publicKey), domain));
+        return signer.VerifySignature(digest, new Org.BouncyCastle.Math.BigInteger(1, sig[..32]), new Org.BouncyCastle.Math.BigInteger(1, sig[32..]));
+    }
+
     private static bool IsLowS(byte[] sig)
     {
         var s = new Org.BouncyCastle.Math.BigInteger(1, sig[32..]);
