@@ -10,6 +10,9 @@ namespace Citrine.Chain.Blocks;
 /// </summary>
 public static class BlockHashes
 {
+    /// <summary>The last commit of the first block: <c>Commit{}</c> with a zero block id and no signatures.</summary>
+    public static readonly Commit EmptyCommit = new(0, 0, BlockId.Empty, []);
+
     /// <summary>
     /// <c>Commit.Hash()</c>: the simple Merkle root over each <c>CommitSig</c>'s protobuf encoding
     /// <c>{BlockIDFlag block_id_flag = 1; bytes validator_address = 2; Timestamp timestamp = 3 (non-nullable); bytes signature = 4}</c>.
@@ -84,11 +87,15 @@ public static class BlockHashes
         return Merkle.HashFromByteSlices(leaves);
     }
 
-    /// <summary>The block id of a header: its hash, and a one-part part set over the header hash (see <see cref="Block"/>).</summary>
-    public static BlockId BlockIdOf(Header header)
+    /// <summary>
+    /// The block id of a block (types/block.go <c>Block.MakePartSet</c>): the header hash, and the
+    /// part-set header of the protobuf-encoded <c>tendermint.types.Block</c> split into 64 KiB parts.
+    /// A missing last commit (height 1) is encoded as the empty <c>Commit{}</c> CometBFT puts there.
+    /// </summary>
+    public static BlockId BlockIdOf(Header header, IReadOnlyList<byte[]> txs, Commit? lastCommit)
     {
         ArgumentNullException.ThrowIfNull(header);
-        var hash = header.Hash();
-        return new BlockId(hash, new PartSetHeader(1, Merkle.HashFromByteSlices([hash])));
+        ArgumentNullException.ThrowIfNull(txs);
+        return PartSet.BlockIdOf(header, txs, lastCommit ?? EmptyCommit);
     }
 }

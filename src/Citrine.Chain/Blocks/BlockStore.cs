@@ -28,60 +28,99 @@ public sealed class BlockStoreException : Exception
 }
 
 /// <summary>
-/// Blocks and their execution results, kept in memory and (when given a directory) as one JSON
-/// file per height under <c>blocks/</c> and <c>results/</c>, each written atomically and synced
-/// before the next step, so a crash leaves complete files only. Blocks are in CometBFT's JSON
-/// shapes, read back with Citrine.CometBft's codecs.
+/// Blocks and their execution results. Given a directory, each height is one JSON file under
+/// <c>blocks/</c> and <c>results/</c>, written atomically (temp file, fsync, rename) before the
+/// next step, so a crash leaves complete files only. Files are read on demand and only the most
+/// recent <see cref="CacheSize"/> heights read or written stay in memory; opening a store finds
+/// the last height with O(log n) existence probes (the files are contiguous from height 1, as
+/// <see cref="Save"/> only appends) and reads only that block, so a damaged last block is
+/// reported at once. Without a directory everything stays in memory (tests). Blocks are in
+/// CometBFT's JSON shapes, read back with Citrine.CometBft's codecs.
 /// </summary>
 public sealed class BlockStore
 {
+    public const int DefaultCacheSize = 256;
+
     private readonly string? _directory;
-    private readonly Dictionary<long, StoredBlock> _blocks = [];
-    private readonly Dictionary<long, BlockResults> _results = [];
+    private readonly RecentCache<StoredBlock> _blocks;
+    private readonly RecentCache<BlockResults> _results;
     private readonly object _gate = new();
 
-    public BlockStore(string? directory = null)
+    /// <exception cref="BlockStoreException">the last stored block is unreadable.</exception>
+    public BlockStore(string? directory = null, int cacheSize = DefaultCacheSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cacheSize);
         _directory = directory;
+        CacheSize = cacheSize;
+        _blocks = new RecentCache<StoredBlock>(directory is null ? int.MaxValue : cacheSize);
+        _results = new RecentCache<BlockResults>(directory is null ? int.MaxValue : cacheSize);
         if (directory is null)
         {
             return;
         }
         Directory.CreateDirectory(Path.Combine(directory, "blocks"));
         Directory.CreateDirectory(Path.Combine(directory, "results"));
-        for (long h = 1; ; h++)
+        Height = LastContiguousHeight(h => File.Exists(BlockPath(h)));
+        if (Height > 0)
         {
-            var path = BlockPath(h);
-            if (!File.Exists(path))
-            {
-                break;
-            }
-            _blocks[h] = ReadBlock(path);
-            Height = h;
-            var results = ResultsPath(h);
-            if (File.Exists(results))
-            {
-                _results[h] = ReadResults(results);
-            }
+            _blocks.Add(Height, ReadBlock(BlockPath(Height)));
         }
     }
 
     public long Height { get; private set; }
 
+    /// <summary>How many recent heights of blocks (and of results) are kept in memory.</summary>
+    public int CacheSize { get; }
+
+    /// <summary>The block at <paramref name="height"/>, or null when it is not stored.</summary>
+    /// <exception cref="BlockStoreException">its file is unreadable.</exception>
     public StoredBlock? Get(long height)
     {
         lock (_gate)
         {
-            return _blocks.GetValueOrDefault(height);
+            if (height < 1 || height > Height)
+            {
+                return null;
+            }
+            if (_blocks.TryGet(height, out var cached) || _directory is null)
+            {
+                return cached;
+            }
         }
+        var block = ReadBlock(BlockPath(height));
+        lock (_gate)
+        {
+            _blocks.Add(height, block);
+        }
+        return block;
     }
 
+    /// <summary>The results of <paramref name="height"/>, or null when they are not stored (yet).</summary>
+    /// <exception cref="BlockStoreException">their file is unreadable.</exception>
     public BlockResults? GetResults(long height)
     {
         lock (_gate)
         {
-            return _results.GetValueOrDefault(height);
+            if (height < 1 || height > Height)
+            {
+                return null;
+            }
+            if (_results.TryGet(height, out var cached) || _directory is null)
+            {
+                return cached;
+            }
         }
+        var path = ResultsPath(height);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var results = ReadResults(path);
+        lock (_gate)
+        {
+            _results.Add(height, results);
+        }
+        return results;
     }
 
     public void Save(StoredBlock block)
@@ -97,7 +136,7 @@ public sealed class BlockStore
         }
         lock (_gate)
         {
-            _blocks[block.Block.Height] = block;
+            _blocks.Add(block.Block.Height, block);
             Height = block.Block.Height;
         }
     }
@@ -111,8 +150,39 @@ public sealed class BlockStore
         }
         lock (_gate)
         {
-            _results[results.Height] = results;
+            _results.Add(results.Height, results);
         }
+    }
+
+    /// <summary>
+    /// The largest h with <paramref name="exists"/>(1..h) all true, assuming the present heights
+    /// are a prefix: doubling until a height is missing, then bisecting.
+    /// </summary>
+    internal static long LastContiguousHeight(Func<long, bool> exists)
+    {
+        if (!exists(1))
+        {
+            return 0;
+        }
+        long present = 1, missing = 2;
+        while (exists(missing))
+        {
+            present = missing;
+            missing = missing > long.MaxValue / 2 ? long.MaxValue : missing * 2;
+        }
+        while (missing - present > 1)
+        {
+            var middle = present + ((missing - present) / 2);
+            if (exists(middle))
+            {
+                present = middle;
+            }
+            else
+            {
+                missing = middle;
+            }
+        }
+        return present;
     }
 
     private string BlockPath(long height) => Path.Combine(_directory!, "blocks", DevnetHome.HeightName(height) + ".json");
@@ -148,6 +218,11 @@ public sealed class BlockStore
         CometJson.WriteValidatorSet(w, stored.Validators);
         w.WritePropertyName("next_validators");
         CometJson.WriteValidatorSet(w, stored.NextValidators);
+        // The proposer of the next height's set is not in its JSON form; the header of this height names this set's.
+        if (stored.NextValidators.Proposer is { } next)
+        {
+            w.WriteString("next_proposer_address", Convert.ToHexString(next.Address));
+        }
         w.WriteEndObject();
     }
 
@@ -165,12 +240,28 @@ public sealed class BlockStore
                 txs,
                 last.ValueKind == JsonValueKind.Null ? null : CometJson.ReadCommit(last),
                 CometJson.ReadCommit(root.GetProperty("commit")));
-            return new StoredBlock(block, CometJson.ReadValidatorSet(root.GetProperty("validators")), CometJson.ReadValidatorSet(root.GetProperty("next_validators")));
+            var validators = WithProposer(CometJson.ReadValidatorSet(root.GetProperty("validators")), block.Header.ProposerAddress, "validators");
+            var next = CometJson.ReadValidatorSet(root.GetProperty("next_validators"));
+            if (root.TryGetProperty("next_proposer_address", out var nextProposer))
+            {
+                next = WithProposer(next, Convert.FromHexString(nextProposer.GetString() ?? ""), "next_validators");
+            }
+            return new StoredBlock(block, validators, next);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CometJsonException or IOException)
         {
             throw new BlockStoreException($"{path}: {e.Message}", e);
         }
+    }
+
+    private static ValidatorSet WithProposer(ValidatorSet set, byte[] address, string field)
+    {
+        var index = set.IndexOf(address);
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"{field}: proposer {Convert.ToHexString(address)} is not in the set");
+        }
+        return new ValidatorSet(set.Validators, set.Validators[index]);
     }
 
     internal static void WriteTxResult(Utf8JsonWriter w, TxResult r)

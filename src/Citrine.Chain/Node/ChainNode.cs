@@ -277,10 +277,10 @@ public sealed class ChainNode : IDisposable
                 AppHash = _appHash,
                 LastResultsHash = previous is null ? _emptyHash : BlockHashes.ResultsHash(_blocks.GetResults(height - 1)!.TxResults),
                 EvidenceHash = _emptyHash,
-                // Round-robin proposer (CometBFT's priority-based rotation is not reproduced; see docs/devnet.md).
-                ProposerAddress = validators.Validators[(int)((height - 1) % validators.Count)].Address,
+                // CometBFT: state.Validators.GetProposer(), the proposer chosen by the last priority increment.
+                ProposerAddress = (validators.Proposer ?? throw new InvalidOperationException($"the validator set of height {height} has no proposer")).Address,
             };
-            var blockId = BlockHashes.BlockIdOf(header);
+            var blockId = BlockHashes.BlockIdOf(header, txs, previous?.Block.Commit);
             var voteTime = _clock.Now();
             var earliest = time.AddNanoseconds(1_000_000);
             if (voteTime < earliest)
@@ -383,31 +383,38 @@ public sealed class ChainNode : IDisposable
         {
             _txIndex[Convert.ToHexString(Tx.HashOf(block.Txs[i]))] = new TxLocation(block.Height, i);
         }
-        _validators[block.Height + 2] = Apply(stored.NextValidators, updates);
+        _validators[block.Height + 2] = NextValidatorSet(stored.NextValidators, updates, block.Height);
         _validators.Remove(block.Height - 2);
         RecheckMempool(block.Txs);
         return results;
     }
 
-    private static ValidatorSet Apply(ValidatorSet set, IReadOnlyList<ValidatorUpdate> updates)
+    /// <summary>
+    /// The validators of height H+2 from those of H+1 and block H's updates (CometBFT
+    /// state/execution.go <c>updateState</c>: <c>NextValidators.Copy()</c>, <c>UpdateWithChangeSet</c>,
+    /// then <c>IncrementProposerPriority(1)</c>). The block's updates are first reduced to one net
+    /// change per key, the last one winning, as the app's staking store holds them; a removal of a
+    /// key that is not in the set (added and removed in the same block) is no change.
+    /// </summary>
+    private static ValidatorSet NextValidatorSet(ValidatorSet next, IReadOnlyList<ValidatorUpdate> updates, long height)
     {
-        if (updates.Count == 0)
-        {
-            return set;
-        }
-        var powers = set.Validators.ToDictionary(v => Convert.ToHexString(v.PublicKey), v => (v.PublicKey, v.VotingPower), StringComparer.Ordinal);
+        var net = new Dictionary<string, ValidatorUpdate>(StringComparer.Ordinal);
         foreach (var u in updates)
         {
-            if (u.Power == 0)
-            {
-                powers.Remove(Convert.ToHexString(u.PublicKey));
-            }
-            else
-            {
-                powers[Convert.ToHexString(u.PublicKey)] = (u.PublicKey, u.Power);
-            }
+            net[Convert.ToHexString(u.PublicKey)] = u;
         }
-        return new ValidatorSet(powers.Values.Select(p => Validator.FromPublicKey(p.PublicKey, p.VotingPower)));
+        var changes = net.Values
+            .Select(u => Validator.FromPublicKey(u.PublicKey, u.Power))
+            .Where(v => v.VotingPower != 0 || next.IndexOf(v.Address) >= 0)
+            .ToList();
+        try
+        {
+            return ProposerPriority.Increment(ProposerPriority.UpdateWithChangeSet(next, changes), 1);
+        }
+        catch (ValidatorSetUpdateException e)
+        {
+            throw new InvalidOperationException($"block {height}: the validator updates cannot be applied ({e.Error}): {e.Message}", e);
+        }
     }
 
     private void RecheckMempool(IReadOnlyList<byte[]> included)
@@ -444,8 +451,9 @@ public sealed class ChainNode : IDisposable
         if (height == 0)
         {
             _app.InitGenesis();
-            _validators[1] = genesisSet;
-            _validators[2] = genesisSet;
+            // state.MakeGenesisState: Validators = NewValidatorSet(genesis), NextValidators = a copy incremented once.
+            _validators[1] = ProposerPriority.NewValidatorSet(genesisSet.Validators);
+            _validators[2] = ProposerPriority.Increment(_validators[1], 1);
             return _app.WorkingAppHash();
         }
         for (long h = Math.Max(1, height - 2); h <= height; h++)
@@ -482,7 +490,7 @@ public sealed class ChainNode : IDisposable
             // Results are written before the state commits, so this is damage, not a crash window.
             throw new NodeStartException($"block {height} is committed but its results file is missing");
         }
-        _validators[height + 2] = Apply(_blocks.Get(height)!.NextValidators, results.ValidatorUpdates);
+        _validators[height + 2] = NextValidatorSet(_blocks.Get(height)!.NextValidators, results.ValidatorUpdates, height);
         return CommittedAppHash(state);
     }
 
