@@ -82,11 +82,11 @@ public sealed class ChainNode : IDisposable
     private readonly List<PendingTx> _mempool = [];
     private readonly HashSet<string> _mempoolHashes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ulong> _pendingSequence = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TxLocation> _txIndex = new(StringComparer.Ordinal);
+    private readonly Indexing.ChainIndexer _index;
     private readonly byte[] _emptyHash = Merkle.HashFromByteSlices([]);
     private byte[] _appHash;
 
-    public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null, Contracts.ContractHost? contracts = null)
+    public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null, Contracts.ContractHost? contracts = null, Indexing.ChainIndexer? index = null)
     {
         ArgumentNullException.ThrowIfNull(genesis);
         ArgumentNullException.ThrowIfNull(state);
@@ -107,6 +107,11 @@ public sealed class ChainNode : IDisposable
             Contracts = contracts,
         };
         Contracts = contracts;
+        _index = index ?? Indexing.ChainIndexer.InMemory();
+        if (_index.Height > _blocks.Height)
+        {
+            throw new NodeStartException($"the index is at height {_index.Height} but the block store ends at {_blocks.Height}");
+        }
         _appHash = Recover(state);
     }
 
@@ -131,12 +136,15 @@ public sealed class ChainNode : IDisposable
             }
         }
         var state = MultiStoreState.OpenRocks(Path.Combine(home.DataDir, "state"), ChainApp.StoreNames);
+        Indexing.ChainIndexer? index = null;
         try
         {
-            return new ChainNode(genesis, state, new BlockStore(home.DataDir), keys, clock, config, contracts);
+            index = Indexing.ChainIndexer.OpenRocks(Path.Combine(home.DataDir, "index"));
+            return new ChainNode(genesis, state, new BlockStore(home.DataDir), keys, clock, config, contracts, index);
         }
         catch
         {
+            index?.Dispose();
             state.Dispose();
             throw;
         }
@@ -200,13 +208,10 @@ public sealed class ChainNode : IDisposable
         return stored is null ? null : new LightBlock(new SignedHeader(stored.Block.Header, stored.Block.Commit), stored.Validators, stored.NextValidators);
     }
 
-    public TxLocation? FindTx(ReadOnlySpan<byte> hash)
-    {
-        lock (_gate)
-        {
-            return _txIndex.GetValueOrDefault(Convert.ToHexString(hash));
-        }
-    }
+    /// <summary>The tx and block indexes (tx, tx_search, block_search).</summary>
+    public Indexing.ChainIndexer Index => _index;
+
+    public TxLocation? FindTx(ReadOnlySpan<byte> hash) => _index.FindTx(hash);
 
     /// <summary>Runs <paramref name="read"/> under the node lock (state reads must not interleave with a commit).</summary>
     public T Read<T>(Func<ChainApp, T> read)
@@ -230,7 +235,7 @@ public sealed class ChainNode : IDisposable
         lock (_gate)
         {
             var id = Convert.ToHexString(hash);
-            if (_mempoolHashes.Contains(id) || _txIndex.ContainsKey(id))
+            if (_mempoolHashes.Contains(id) || _index.FindTx(hash) is not null)
             {
                 return (Refuse(TxCodes.TxInMempoolCache, "tx already exists in cache"), hash);
             }
@@ -317,6 +322,7 @@ public sealed class ChainNode : IDisposable
     public void Dispose()
     {
         _app.State.Dispose();
+        _index.Dispose();
         foreach (var key in _keys.Values)
         {
             key.Dispose();
@@ -379,10 +385,7 @@ public sealed class ChainNode : IDisposable
         {
             throw new InvalidOperationException($"block {block.Height}: the committed app hash differs from the working hash");
         }
-        for (var i = 0; i < block.Txs.Count; i++)
-        {
-            _txIndex[Convert.ToHexString(Tx.HashOf(block.Txs[i]))] = new TxLocation(block.Height, i);
-        }
+        _index.Index(block, results);
         _validators[block.Height + 2] = NextValidatorSet(stored.NextValidators, updates, block.Height);
         _validators.Remove(block.Height - 2);
         RecheckMempool(block.Txs);
@@ -462,14 +465,7 @@ public sealed class ChainNode : IDisposable
             _validators[h] = stored.Validators;
             _validators[h + 1] = stored.NextValidators;
         }
-        for (long h = 1; h <= height; h++)
-        {
-            var block = _blocks.Get(h)!.Block;
-            for (var i = 0; i < block.Txs.Count; i++)
-            {
-                _txIndex[Convert.ToHexString(Tx.HashOf(block.Txs[i]))] = new TxLocation(h, i);
-            }
-        }
+        CatchUpIndex(state.Version);
         if (state.Version == height - 1)
         {
             // The block was stored but its state never committed: execute it again.
@@ -492,6 +488,19 @@ public sealed class ChainNode : IDisposable
         }
         _validators[height + 2] = NextValidatorSet(_blocks.Get(height)!.NextValidators, results.ValidatorUpdates, height);
         return CommittedAppHash(state);
+    }
+
+    /// <summary>Indexes the committed heights the index lacks (a crash between commit and indexing).</summary>
+    private void CatchUpIndex(long committed)
+    {
+        try
+        {
+            _index.CatchUp(committed, _blocks.Get, _blocks.GetResults);
+        }
+        catch (Indexing.IndexSearchException e)
+        {
+            throw new NodeStartException(e.Message, e);
+        }
     }
 
     private static byte[] CommittedAppHash(IStateStore state) => state.Query(ChainApp.AccountStore, [0x01], 0, false).AppHash;

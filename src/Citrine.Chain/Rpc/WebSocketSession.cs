@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Citrine.Chain.Blocks;
+using Citrine.Chain.Indexing;
 using Citrine.Chain.Node;
 using Citrine.CometBft.Json;
 
@@ -162,7 +163,27 @@ internal sealed class WebSocketSession
     private void Subscribe(RpcParams p, JsonElement? id)
     {
         var text = p.String("query") ?? throw new RpcException(RpcException.InvalidParams, "missing parameter 'query'");
-        var query = EventQuery.Parse(text);
+        // rpc/core/events.go Subscribe: the subscription limit, then the length, then the parse.
+        lock (_gate)
+        {
+            if (_subscriptions.Count >= MaxSubscriptions)
+            {
+                throw new RpcException(RpcException.InternalError, $"max_subscriptions_per_client {MaxSubscriptions} reached");
+            }
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(text) > EventQuery.MaxQueryLength)
+        {
+            throw new RpcException(RpcException.InternalError, "maximum query length exceeded");
+        }
+        EventQuery query;
+        try
+        {
+            query = EventQuery.Parse(text);
+        }
+        catch (QueryParseException e)
+        {
+            throw new RpcException(RpcException.InternalError, "failed to parse query: " + e.Message);
+        }
         lock (_gate)
         {
             if (_subscriptions.ContainsKey(text))
