@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Citrine.Chain.Blocks;
+using Citrine.Chain.Indexing;
 using Citrine.Chain.Node;
 using Citrine.CometBft.Json;
 using Citrine.CometBft.Types;
@@ -41,7 +42,7 @@ public sealed class RpcException : Exception
     /// <summary>The standard message of the code (CometBFT writes these exact strings).</summary>
     public string CodeMessage => Code switch
     {
-        ParseError => "Parse error",
+        ParseError => "Parse error. Invalid JSON",
         InvalidRequest => "Invalid Request",
         MethodNotFound => "Method not found",
         InvalidParams => "Invalid params",
@@ -154,6 +155,8 @@ public sealed class RpcHandler
 {
     public const string CometVersion = "0.38.17";
     private const int MaxBlockchainRange = 20;
+    private const int DefaultPerPage = 30;
+    private const int MaxPerPage = 100;
 
     private readonly ChainNode _node;
     private readonly string _rpcAddress;
@@ -171,6 +174,7 @@ public sealed class RpcHandler
     [
         "health", "status", "net_info", "genesis", "block", "block_results", "blockchain", "commit", "validators",
         "abci_info", "abci_query", "broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit", "tx",
+        "tx_search", "block_search",
     ];
 
     /// <summary>Runs <paramref name="method"/> and writes its result object.</summary>
@@ -203,6 +207,8 @@ public sealed class RpcHandler
             case "broadcast_tx_async": BroadcastSync(w, p); break;
             case "broadcast_tx_commit": await BroadcastCommitAsync(w, p, cancellationToken).ConfigureAwait(false); break;
             case "tx": TxResultMethod(w, p); break;
+            case "tx_search": TxSearch(w, p); break;
+            case "block_search": BlockSearch(w, p); break;
             default: throw new RpcException(RpcException.MethodNotFound, $"method '{method}' not found");
         }
     }
@@ -243,7 +249,8 @@ public sealed class RpcHandler
         w.WriteString("app", "0");
         w.WriteEndObject();
         w.WriteString("id", Convert.ToHexStringLower(me.Address));
-        w.WriteString("listen_addr", "");
+        // cosmjs requires a non-empty listen_addr; CometBFT reports its P2P address, the devnet has none but the RPC one.
+        w.WriteString("listen_addr", _rpcAddress.Length == 0 ? "tcp://127.0.0.1:0" : _rpcAddress);
         w.WriteString("network", _node.ChainId);
         w.WriteString("version", CometVersion);
         w.WriteString("channels", "");
@@ -587,19 +594,131 @@ public sealed class RpcHandler
         }
     }
 
+    /// <summary><c>tx</c> (rpc/core/tx.go Tx): a missing hash is CometBFT's "transaction hash cannot be empty".</summary>
     private void TxResultMethod(Utf8JsonWriter w, RpcParams p)
     {
-        var hash = p.Bytes("hash") ?? throw new RpcException(RpcException.InvalidParams, "missing parameter 'hash'");
+        var hash = p.Bytes("hash") ?? [];
+        if (hash.Length == 0)
+        {
+            throw new RpcException(RpcException.InternalError, "transaction hash cannot be empty");
+        }
         var location = _node.FindTx(hash) ?? throw new RpcException(RpcException.InternalError, $"tx ({Convert.ToHexString(hash)}) not found");
+        WriteResultTx(w, location, p.Bool("prove"));
+    }
+
+    /// <summary>
+    /// <c>tx_search</c> (rpc/core/tx.go TxSearch): checks in CometBFT's order — query length, query
+    /// syntax, the search, <c>order_by</c>, then the page — each failure an internal error with
+    /// CometBFT's text.
+    /// </summary>
+    private void TxSearch(Utf8JsonWriter w, RpcParams p)
+    {
+        var text = p.String("query") ?? "";
+        if (System.Text.Encoding.UTF8.GetByteCount(text) > EventQuery.MaxQueryLength)
+        {
+            throw new RpcException(RpcException.InternalError, "maximum query length exceeded");
+        }
+        var query = ParseQuery(text);
+        var prove = p.Bool("prove");
+        List<TxLocation> found;
+        try
+        {
+            found = _node.Index.SearchTxs(query);
+        }
+        catch (IndexSearchException e)
+        {
+            throw new RpcException(RpcException.InternalError, e.Message);
+        }
+        found = (p.String("order_by") ?? "") switch
+        {
+            "" or "asc" => [.. found.OrderBy(l => l.Height).ThenBy(l => l.Index)],
+            "desc" => [.. found.OrderByDescending(l => l.Height).ThenByDescending(l => l.Index)],
+            _ => throw new RpcException(RpcException.InternalError, "expected order_by to be either `asc` or `desc` or empty"),
+        };
+        var (skip, take) = Page(p, found.Count);
+        w.WriteStartObject();
+        w.WriteStartArray("txs");
+        foreach (var location in found.Skip(skip).Take(take))
+        {
+            WriteResultTx(w, location, prove);
+        }
+        w.WriteEndArray();
+        w.WriteString("total_count", S(found.Count));
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>block_search</c> (rpc/core/blocks.go BlockSearch): as tx_search, but newest first by default.</summary>
+    private void BlockSearch(Utf8JsonWriter w, RpcParams p)
+    {
+        var query = ParseQuery(p.String("query") ?? "");
+        var heights = _node.Index.SearchBlocks(query).Where(h => h <= _node.Height).ToList();
+        heights = (p.String("order_by") ?? "") switch
+        {
+            "" or "desc" => [.. heights.OrderDescending()],
+            "asc" => [.. heights.Order()],
+            _ => throw new RpcException(RpcException.InternalError, "expected order_by to be either `asc` or `desc` or empty"),
+        };
+        var (skip, take) = Page(p, heights.Count);
+        w.WriteStartObject();
+        w.WriteStartArray("blocks");
+        foreach (var height in heights.Skip(skip).Take(take))
+        {
+            BlockResult(w, height);
+        }
+        w.WriteEndArray();
+        w.WriteString("total_count", S(heights.Count));
+        w.WriteEndObject();
+    }
+
+    private static EventQuery ParseQuery(string text)
+    {
+        try
+        {
+            return EventQuery.Parse(text);
+        }
+        catch (QueryParseException e)
+        {
+            throw new RpcException(RpcException.InternalError, e.Message);
+        }
+    }
+
+    /// <summary>rpc/core/env.go validatePerPage (default 30, at most 100, below 1 = default) and validatePage.</summary>
+    private static (int Skip, int Take) Page(RpcParams p, int total)
+    {
+        var perPageArg = p.Int64("per_page");
+        var perPage = perPageArg is null or < 1 ? DefaultPerPage : (int)Math.Min(perPageArg.Value, MaxPerPage);
+        var page = p.Int64("page");
+        if (page is null)
+        {
+            return (0, perPage);
+        }
+        // Go's integer division truncates toward zero: no results is one (empty) page.
+        var pages = ((total - 1) / perPage) + 1;
+        if (page <= 0 || page > pages)
+        {
+            throw new RpcException(RpcException.InternalError, $"page should be within [1, {pages}] range, given {page}");
+        }
+        return ((int)(page.Value - 1) * perPage, perPage);
+    }
+
+    /// <summary>A ResultTx (rpc/core/types ResultTx): <c>proof</c> only when asked (omitempty of a zero TxProof).</summary>
+    private void WriteResultTx(Utf8JsonWriter w, TxLocation location, bool prove)
+    {
         var block = _node.GetBlock(location.Height)!.Block;
         var result = _node.GetResults(location.Height)!.TxResults[location.Index];
+        var tx = block.Txs[location.Index];
         w.WriteStartObject();
-        w.WriteString("hash", Convert.ToHexString(hash));
+        w.WriteString("hash", Convert.ToHexString(Txs.Tx.HashOf(tx)));
         w.WriteString("height", S(location.Height));
         w.WriteNumber("index", location.Index);
         w.WritePropertyName("tx_result");
         BlockStore.WriteTxResult(w, result);
-        w.WriteString("tx", Convert.ToBase64String(block.Txs[location.Index]));
+        w.WriteString("tx", Convert.ToBase64String(tx));
+        if (prove)
+        {
+            w.WritePropertyName("proof");
+            TxProof.Write(w, block.Txs, location.Index);
+        }
         w.WriteEndObject();
     }
 }

@@ -129,10 +129,11 @@ public sealed class RpcServer : IAsyncDisposable
             }
             catch (RpcException e)
             {
-                await WriteErrorAsync(context, id, e).ConfigureAwait(false);
+                // A params error belongs to the request, answered with HTTP 200 like other method errors.
+                await WriteErrorAsync(context, id, e, keepStatus: true).ConfigureAwait(false);
                 return;
             }
-            await RunAsync(context, handler, m.GetString()!, p, id).ConfigureAwait(false);
+            await RunAsync(context, handler, m.GetString()!, p, id, uri: false).ConfigureAwait(false);
         }
     }
 
@@ -141,10 +142,15 @@ public sealed class RpcServer : IAsyncDisposable
         var query = context.Request.Query.Select(q => new KeyValuePair<string, string>(q.Key, q.Value.ToString()));
         // URI requests answer with id -1, as CometBFT's HTTP GET handler does.
         using var minusOne = JsonDocument.Parse("-1");
-        return RunAsync(context, handler, method, RpcParams.FromQuery(query), minusOne.RootElement.Clone());
+        return RunAsync(context, handler, method, RpcParams.FromQuery(query), minusOne.RootElement.Clone(), uri: true);
     }
 
-    private static async Task RunAsync(HttpContext context, RpcHandler handler, string method, RpcParams p, JsonElement? id)
+    /// <summary>
+    /// Runs one method. A method's error is a JSON-RPC error in an HTTP 200 answer to a POST (as
+    /// rpc/jsonrpc/server/http_json_handler.go writes it, and as @cosmjs/tendermint-rpc expects:
+    /// it refuses any status >= 400), and an HTTP 500 answer to a URI GET (http_uri_handler.go).
+    /// </summary>
+    private static async Task RunAsync(HttpContext context, RpcHandler handler, string method, RpcParams p, JsonElement? id, bool uri)
     {
         using var stream = new MemoryStream();
         try
@@ -159,14 +165,19 @@ public sealed class RpcServer : IAsyncDisposable
                 w.WriteEndObject();
             }
         }
-        catch (RpcException e)
-        {
-            await WriteErrorAsync(context, id, e).ConfigureAwait(false);
-            return;
-        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await WriteErrorAsync(context, id, new RpcException(RpcException.InternalError, e.Message)).ConfigureAwait(false);
+            var error = e as RpcException ?? new RpcException(RpcException.InternalError, e.Message);
+            if (!uri)
+            {
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                await WriteErrorAsync(context, id, error, keepStatus: true).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Response.StatusCode = error.Code == RpcException.MethodNotFound ? StatusCodes.Status404NotFound : StatusCodes.Status500InternalServerError;
+                await WriteErrorAsync(context, id, error, keepStatus: true).ConfigureAwait(false);
+            }
             return;
         }
         context.Response.ContentType = "application/json";
@@ -187,7 +198,7 @@ public sealed class RpcServer : IAsyncDisposable
         }
     }
 
-    internal static async Task WriteErrorAsync(HttpContext context, JsonElement? id, RpcException error)
+    internal static async Task WriteErrorAsync(HttpContext context, JsonElement? id, RpcException error, bool keepStatus = false)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -203,11 +214,11 @@ public sealed class RpcServer : IAsyncDisposable
             w.WriteEndObject();
         }
         context.Response.ContentType = "application/json";
-        if (context.Response.StatusCode == StatusCodes.Status200OK)
+        if (!keepStatus && context.Response.StatusCode == StatusCodes.Status200OK)
         {
             context.Response.StatusCode = error.Code switch
             {
-                RpcException.ParseError or RpcException.InvalidRequest or RpcException.InvalidParams => StatusCodes.Status400BadRequest,
+                RpcException.InvalidRequest or RpcException.InvalidParams => StatusCodes.Status400BadRequest,
                 RpcException.MethodNotFound => StatusCodes.Status404NotFound,
                 _ => StatusCodes.Status500InternalServerError,
             };

@@ -131,7 +131,7 @@ public sealed class RpcServerTests : IAsyncLifetime, IDisposable
     public async Task Malformed_json_gets_a_parse_error()
     {
         using var response = await _http.PostAsync("", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal((RpcException.ParseError, "Parse error"), Error(await response.Content.ReadAsByteArrayAsync()));
+        Assert.Equal((RpcException.ParseError, "Parse error. Invalid JSON"), Error(await response.Content.ReadAsByteArrayAsync()));
     }
 
     [Fact]
