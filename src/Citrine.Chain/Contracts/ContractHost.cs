@@ -3,61 +3,10 @@ using Citrine.Chain.App;
 using Citrine.Chain.Blocks;
 using Citrine.Chain.State;
 using Citrine.Chain.Txs;
-using Citrine.CometBft.Types;
 using Citrine.Crypto;
 using Citrine.Crypto.Signatures;
 
 namespace Citrine.Chain.Contracts;
-
-/// <summary>Crypto a contract may call; every call is charged to the transaction's gas.</summary>
-public interface IHostCrypto
-{
-    byte[] Sha256(ReadOnlySpan<byte> data);
-
-    bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
-
-    bool VerifyEd25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
-}
-
-/// <summary>What a query sees: read-only storage, the block and the chain.</summary>
-public interface IContractQueryContext
-{
-    byte[] ContractAddress { get; }
-    long BlockHeight { get; }
-    Timestamp BlockTime { get; }
-    string ChainId { get; }
-    IHostCrypto Crypto { get; }
-
-    byte[]? Read(ReadOnlySpan<byte> key);
-}
-
-/// <summary>What instantiate/execute see: the query context plus the sender, funds, writes and events.</summary>
-public interface IContractContext : IContractQueryContext
-{
-    byte[] Sender { get; }
-    ulong Funds { get; }
-
-    void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
-
-    void Remove(ReadOnlySpan<byte> key);
-
-    /// <summary>Adds an attribute to this contract's <c>wasm</c> event.</summary>
-    void Emit(string key, string value);
-}
-
-/// <summary>
-/// A contract: a .NET class registered by the node operator. Messages are opaque bytes (JSON by
-/// convention). Throwing reverts the transaction without touching state. Contract code must be
-/// deterministic (see ContractBannedSymbols.txt).
-/// </summary>
-public interface IContract
-{
-    void Instantiate(IContractContext context, byte[] message);
-
-    byte[] Execute(IContractContext context, byte[] message);
-
-    byte[] Query(IContractQueryContext context, byte[] message);
-}
 
 /// <summary>A registered contract code: its name, the SHA-256 of its assembly (with the name, the code id) and a factory.</summary>
 public sealed record ContractCode(string Name, byte[] AssemblySha256, Func<IContract> Factory)
@@ -208,7 +157,7 @@ public sealed class ContractHost : IContractRuntime
         public List<EventAttr> Attributes { get; } = [];
         public byte[] ContractAddress => address;
         public long BlockHeight => block.Height;
-        public Timestamp BlockTime => block.Time;
+        public ContractTime BlockTime => new(block.Time.Seconds, block.Time.Nanos);
         public string ChainId => block.ChainId;
         public IHostCrypto Crypto => this;
         public byte[] Sender => sender;
