@@ -76,13 +76,21 @@ public sealed record AttestationPolicy
 
     public int? MinTcbEvaluationDataNumber { get; init; }
 
+    /// <summary>
+    /// After a TCB recovery event, how long collateral from before it is still accepted. When set,
+    /// evaluation needs Intel's verified TCB Evaluation Data Numbers document and requires the
+    /// number of the newest recovery event older than this period (see
+    /// <see cref="Dcap.Collateral.TcbEvaluationDataNumbers.RequiredAfterGrace"/>).
+    /// </summary>
+    public TimeSpan? TcbRecoveryGracePeriod { get; init; }
+
     public SgxExpectations? Sgx { get; init; }
 
     public TdxExpectations? Tdx { get; init; }
 
     /// <summary>
     /// Reads a policy from JSON: <c>accepted_tcb_statuses</c>, <c>allowed_advisory_ids</c>,
-    /// <c>min_tcb_evaluation_data_number</c>, <c>allow_debug</c>, <c>allow_nonzero_mr_servicetd</c>,
+    /// <c>min_tcb_evaluation_data_number</c>, <c>tcb_recovery_grace_days</c>, <c>allow_debug</c>, <c>allow_nonzero_mr_servicetd</c>,
     /// <c>allow_any_td_attributes</c>, <c>sgx</c> {<c>mrenclave</c>[], <c>mrsigner</c>, <c>isvprodid</c>,
     /// <c>min_isvsvn</c>}, <c>tdx</c> {<c>mrtd</c>[], <c>rtmr0</c>..<c>rtmr3</c>, <c>mrconfigid</c>, <c>mrseam</c>[]}. Unknown
     /// fields are errors, so a misspelt rule is never silently ignored.
@@ -105,6 +113,19 @@ public sealed record AttestationPolicy
         }
     }
 
+    /// <summary>Longest accepted grace period: ten years (a larger value is a mistake, not a policy).</summary>
+    public const int MaxTcbRecoveryGraceDays = 3650;
+
+    private static TimeSpan GraceDays(JsonElement v, string name)
+    {
+        var days = v.GetUInt32();
+        if (days > MaxTcbRecoveryGraceDays)
+        {
+            throw new PolicyFormatException($"policy.{name}: {days} days; at most {MaxTcbRecoveryGraceDays}");
+        }
+        return TimeSpan.FromDays(days);
+    }
+
     private static AttestationPolicy Read(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -120,6 +141,7 @@ public sealed record AttestationPolicy
                 "accepted_tcb_statuses" => p with { AcceptedTcbStatuses = [.. Strings(v, prop.Name).Select(s => TcbStatusNames.TryParse(s, out var st) ? st : throw new PolicyFormatException($"policy.{prop.Name}: unknown TCB status '{s}'"))] },
                 "allowed_advisory_ids" => p with { AllowedAdvisoryIds = Strings(v, prop.Name) },
                 "min_tcb_evaluation_data_number" => p with { MinTcbEvaluationDataNumber = checked((int)v.GetUInt32()) },
+                "tcb_recovery_grace_days" => p with { TcbRecoveryGracePeriod = GraceDays(v, prop.Name) },
                 "allow_debug" => p with { AllowDebug = v.GetBoolean() },
                 "allow_nonzero_mr_servicetd" => p with { AllowNonZeroMrServiceTd = v.GetBoolean() },
                 "allow_any_td_attributes" => p with { AllowAnyTdAttributes = v.GetBoolean() },

@@ -1,3 +1,4 @@
+using Citrine.Attestation.Dcap;
 using Citrine.Attestation.Dcap.Verification;
 using Citrine.Crypto.Encoding;
 
@@ -15,6 +16,10 @@ public enum PolicyReason
     TcbStatusNotAccepted,
     AdvisoryNotAllowed,
     TcbEvaluationDataNumberTooLow,
+    /// <summary>The policy sets a TCB recovery grace period but no verified TCB Evaluation Data Numbers document (for the quote's TEE) was given.</summary>
+    TcbEvaluationDataNumbersMissing,
+    /// <summary>A TCB recovery event's grace period is over and the collateral predates it.</summary>
+    TcbRecoveryRequired,
     TeeTypeNotExpected,
     MrEnclaveMismatch,
     MrSignerMismatch,
@@ -59,7 +64,14 @@ public static class PolicyEvaluator
         return new AttestationResult(verdict, Evaluate(verdict, policy ?? AttestationPolicy.SecurityDefaults));
     }
 
-    public static PolicyResult Evaluate(DcapVerdict verdict, AttestationPolicy policy)
+    public static PolicyResult Evaluate(DcapVerdict verdict, AttestationPolicy policy) => Evaluate(verdict, policy, null, default);
+
+    /// <summary>
+    /// Evaluates with Intel's TCB Evaluation Data Numbers document, verified by
+    /// <see cref="TcbEvaluationNumbersVerifier"/> at <paramref name="now"/>: needed when the policy
+    /// sets <see cref="AttestationPolicy.TcbRecoveryGracePeriod"/>.
+    /// </summary>
+    public static PolicyResult Evaluate(DcapVerdict verdict, AttestationPolicy policy, TcbEvaluationNumbersVerdict? evaluationNumbers, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(verdict);
         ArgumentNullException.ThrowIfNull(policy);
@@ -110,6 +122,24 @@ public static class PolicyEvaluator
             if (have < min)
             {
                 return new PolicyResult(PolicyReason.TcbEvaluationDataNumberTooLow, $"TCB evaluation data number {have} is below {min}");
+            }
+        }
+        if (policy.TcbRecoveryGracePeriod is { } grace)
+        {
+            var tee = quote.Header.TeeType == TeeType.Tdx ? "TDX" : "SGX";
+            if (evaluationNumbers is not { IsVerified: true } numbers)
+            {
+                return new PolicyResult(PolicyReason.TcbEvaluationDataNumbersMissing, "the policy sets a TCB recovery grace period; a verified TCB Evaluation Data Numbers document is required");
+            }
+            if (!string.Equals(numbers.Document!.Id, tee, StringComparison.Ordinal))
+            {
+                return new PolicyResult(PolicyReason.TcbEvaluationDataNumbersMissing, $"the TCB Evaluation Data Numbers document is for {numbers.Document.Id}, the quote is {tee}");
+            }
+            var required = numbers.Document.RequiredAfterGrace(now, grace);
+            var have = Math.Min(verdict.TcbEvaluationDataNumber ?? 0, verdict.QeTcbEvaluationDataNumber ?? 0);
+            if (have < required.Number)
+            {
+                return new PolicyResult(PolicyReason.TcbRecoveryRequired, $"TCB evaluation data number {have} predates number {required.Number} (TCB recovery event {required.TcbRecoveryEventDate:O}), whose grace period of {grace.TotalDays} days is over");
             }
         }
         if (policy.Sgx is { } es)
