@@ -198,7 +198,9 @@ public sealed class ChainNode : IDisposable
     {
         lock (_gate)
         {
-            return _validators.GetValueOrDefault(height);
+            // Only heights near the tip are kept in memory; an RPC thread that read the height a few
+            // blocks ago falls back to the set stored with the block.
+            return _validators.GetValueOrDefault(height) ?? _blocks.Get(height)?.Validators;
         }
     }
 
