@@ -54,3 +54,6 @@ public sealed class PcsCollateral
     /// <summary>Loads it the way the verifier loads any <c>QuoteCollateralV3</c> JSON.</summary>
     public QuoteCollateral ToQuoteCollateral() => QuoteCollateral.FromQvlJson(Encoding.UTF8.GetBytes(ToQvlJson()));
 }
+
+/// <summary>A fetched TCB Evaluation Data Numbers document: the PCS response as served, its issuer chain (PEM) and the root CA CRL (DER).</summary>
+public sealed record PcsTcbEvaluationNumbers(byte[] Response, string IssuerChain, byte[] RootCaCrl);

@@ -43,6 +43,7 @@ public sealed class PcsCollateralClient
     private static readonly string[] TcbInfoChainHeaders = ["TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"];
     private static readonly string[] QeIdentityChainHeaders = ["SGX-Enclave-Identity-Issuer-Chain"];
     private static readonly string[] PckCrlChainHeaders = ["SGX-PCK-CRL-Issuer-Chain"];
+    private static readonly string[] TcbEvaluationNumbersChainHeaders = ["TCB-Evaluation-Data-Numbers-Issuer-Chain"];
 
     private readonly HttpClient _http;
     private readonly Uri _base;
@@ -131,6 +132,26 @@ public sealed class PcsCollateralClient
             QeIdentity = Encoding.UTF8.GetString(qeIdentity.Body),
             QeIdentitySignature = qeIdentity.Signature,
         };
+    }
+
+    /// <summary>
+    /// Fetches the TCB Evaluation Data Numbers document (PCS v4
+    /// <c>/{sgx|tdx}/certification/v4/tcbevaluationdatanumbers</c>) with its issuer chain and the
+    /// root CA CRL: everything <see cref="Dcap.Verification.TcbEvaluationNumbersVerifier"/> needs.
+    /// The body is checked to be a signed PCS document; nothing is trusted until verified.
+    /// </summary>
+    public async Task<PcsTcbEvaluationNumbers> GetTcbEvaluationNumbersAsync(TeeKind tee, CancellationToken cancellationToken = default)
+    {
+        if (tee == TeeKind.Mock)
+        {
+            throw new ArgumentException("mock evidence has no collateral", nameof(tee));
+        }
+        var family = tee == TeeKind.Tdx ? "tdx" : "sgx";
+        var numbers = await GetAsync($"{family}/certification/v4/tcbevaluationdatanumbers", cancellationToken).ConfigureAwait(false);
+        var chain = Chain(numbers, TcbEvaluationNumbersChainHeaders);
+        _ = Document(numbers, "tcbEvaluationDataNumbers");
+        var rootCrl = await GetAsync(_options.RootCaCrlUrl, cancellationToken).ConfigureAwait(false);
+        return new PcsTcbEvaluationNumbers(numbers.Body, chain, CrlBody(rootCrl));
     }
 
     private sealed record Response(string Url, Dictionary<string, string> Headers, byte[] Body);

@@ -205,6 +205,33 @@ public sealed class PcsCollateralClientTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Client(server).GetCollateralAsync(TeeKind.Sgx, e.Fmspc, PckCaType.Processor, cts.Token));
     }
 
+    [Theory]
+    [InlineData(TeeKind.Sgx, "sgx", "SGX")]
+    [InlineData(TeeKind.Tdx, "tdx", "TDX")]
+    public async Task Fetched_tcb_evaluation_numbers_verify(TeeKind tee, string family, string id)
+    {
+        var e = SimulatedPki.Sgx();
+        var response = Verification.TcbEvaluationNumbersTests.Response(Verification.TcbEvaluationNumbersTests.Body(id));
+        using var server = new LoopbackPcsServer(Pcs(e, family, t => t == $"{family}/certification/v4/tcbevaluationdatanumbers"
+            ? PcsReply.Binary(response, "TCB-Evaluation-Data-Numbers-Issuer-Chain", e.TcbSigningChainPem)
+            : null));
+        var fetched = await Client(server).GetTcbEvaluationNumbersAsync(tee);
+        var verdict = TcbEvaluationNumbersVerifier.Verify(fetched.Response, Encoding.UTF8.GetBytes(fetched.IssuerChain), fetched.RootCaCrl,
+            tee == TeeKind.Tdx ? Citrine.Attestation.Dcap.TeeType.Tdx : Citrine.Attestation.Dcap.TeeType.Sgx, e.Now, TrustAnchor.FromCertificate(e.TrustedRootDer));
+        Assert.True(verdict.IsVerified, verdict.Detail);
+        Assert.Equal(id, verdict.Document!.Id);
+    }
+
+    [Fact]
+    public async Task Tcb_evaluation_numbers_without_their_issuer_chain_header_are_reported()
+    {
+        var e = SimulatedPki.Sgx();
+        var response = Verification.TcbEvaluationNumbersTests.Response(Verification.TcbEvaluationNumbersTests.Body());
+        using var server = new LoopbackPcsServer(Pcs(e, "sgx", t => t == "sgx/certification/v4/tcbevaluationdatanumbers" ? PcsReply.Binary(response) : null));
+        var error = await Assert.ThrowsAsync<PcsException>(() => Client(server).GetTcbEvaluationNumbersAsync(TeeKind.Sgx));
+        Assert.Equal(PcsError.MissingHeader, error.Error);
+    }
+
     [Fact]
     public async Task Unparsable_quote_is_reported_before_any_request()
     {

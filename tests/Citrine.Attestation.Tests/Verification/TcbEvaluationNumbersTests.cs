@@ -21,13 +21,13 @@ public sealed class TcbEvaluationNumbersTests
     private static readonly DateTimeOffset Now = SimulatedPki.Now;
 
     // Numbers 17 (event 2025-11-11) and 18 (event 2026-02-10, 19 days before Now).
-    private static string Body(string id = "SGX", int version = 1, DateTimeOffset? issue = null, DateTimeOffset? next = null, string? numbers = null) =>
+    internal static string Body(string id = "SGX", int version = 1, DateTimeOffset? issue = null, DateTimeOffset? next = null, string? numbers = null) =>
         "{\"id\":\"" + id + "\",\"version\":" + version
         + ",\"issueDate\":\"" + (issue ?? Now.AddDays(-1)).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)
         + "\",\"nextUpdate\":\"" + (next ?? Now.AddDays(29)).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)
         + "\",\"tcbEvalNumbers\":" + (numbers ?? "[{\"tcbEvaluationDataNumber\":18,\"tcbRecoveryEventDate\":\"2026-02-10T00:00:00Z\",\"tcbDate\":\"2026-02-11T00:00:00Z\"},{\"tcbEvaluationDataNumber\":17,\"tcbRecoveryEventDate\":\"2025-11-11T00:00:00Z\",\"tcbDate\":\"2025-11-12T00:00:00Z\"}]") + "}";
 
-    private static byte[] Response(string body, ECDsa? signer = null)
+    internal static byte[] Response(string body, ECDsa? signer = null)
     {
         var signature = (signer ?? SimulatedPki.Keys.TcbSigning).SignData(Encoding.UTF8.GetBytes(body), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return Encoding.UTF8.GetBytes("{\"tcbEvaluationDataNumbers\":" + body + ",\"signature\":\"" + Convert.ToHexStringLower(signature) + "\"}");
