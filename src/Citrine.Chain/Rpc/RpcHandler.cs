@@ -362,6 +362,11 @@ public sealed class RpcHandler
     private void Blockchain(Utf8JsonWriter w, RpcParams p)
     {
         var latest = _node.Height;
+        // CometBFT rpc/core/blocks.go filterMinMax: negative heights are an error, 0 means the default.
+        if (p.Int64("minHeight") is < 0 || p.Int64("maxHeight") is < 0)
+        {
+            throw new RpcException(RpcException.InternalError, "heights must be non-negative");
+        }
         var max = p.Int64("maxHeight") is { } mx and > 0 ? Math.Min(mx, latest) : latest;
         var min = p.Int64("minHeight") is { } mn and > 0 ? mn : Math.Max(1, max - MaxBlockchainRange + 1);
         if (min > max)
@@ -378,7 +383,8 @@ public sealed class RpcHandler
             w.WriteStartObject();
             w.WritePropertyName("block_id");
             CometJson.WriteBlockId(w, block.BlockId);
-            w.WriteString("block_size", S(block.Txs.Sum(t => (long)t.Length)));
+            // BlockMeta.BlockSize = Block.Size(): the protobuf size of the whole block.
+            w.WriteString("block_size", S(CometBft.Encoding.BlockEncoder.EncodeBlock(block.Header, block.Txs, block.LastCommit ?? BlockHashes.EmptyCommit).Length));
             w.WritePropertyName("header");
             CometJson.WriteHeader(w, block.Header);
             w.WriteString("num_txs", S(block.Txs.Count));
