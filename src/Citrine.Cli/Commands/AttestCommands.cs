@@ -28,10 +28,12 @@ internal static class AttestCommands
         var now = CommonOptions.Optional("--now", "Verification time: unix seconds or RFC 3339 (default: the current time).");
         var root = CommonOptions.Optional("--root", "Root CA certificate (PEM or DER) to trust instead of the Intel SGX Root CA.");
         var policy = CommonOptions.Optional("--policy", "Attestation policy JSON file.");
+        var evalNumbers = CommonOptions.Optional("--tcb-evaluation-numbers", "Intel PCS TCB Evaluation Data Numbers response (JSON), for a policy with tcb_recovery_grace_days.");
+        var evalChain = CommonOptions.Optional("--tcb-evaluation-numbers-chain", "Its issuer chain (PEM: TCB signing certificate, root).");
         var json = CommonOptions.Json();
         var cmd = new Command("verify", "Verify a quote against collateral; exit 0 when accepted, 1 when rejected.")
         {
-            quote, collateral, now, root, policy, json,
+            quote, collateral, now, root, policy, evalNumbers, evalChain, json,
         };
         cmd.SetAction(parsed =>
         {
@@ -82,7 +84,22 @@ internal static class AttestCommands
             // The CLI may read the clock; the verifier never does.
             var time = parsed.GetValue(now) is { } nowText ? CliInput.Time(nowText, "--now") : DateTimeOffset.UtcNow;
             var verdict = Verifier.Verify(parsedQuote, coll, time, options);
-            var decision = PolicyEvaluator.Evaluate(verdict, pol ?? AttestationPolicy.SecurityDefaults);
+            TcbEvaluationNumbersVerdict? numbers = null;
+            var numbersPath = parsed.GetValue(evalNumbers);
+            var numbersChainPath = parsed.GetValue(evalChain);
+            if ((numbersPath is null) != (numbersChainPath is null))
+            {
+                throw new CliInputException("--tcb-evaluation-numbers and --tcb-evaluation-numbers-chain go together");
+            }
+            if (numbersPath is not null)
+            {
+                numbers = TcbEvaluationNumbersVerifier.Verify(CliInput.ReadFile(numbersPath, "--tcb-evaluation-numbers"), CliInput.ReadFile(numbersChainPath!, "--tcb-evaluation-numbers-chain"), coll.RootCaCrl, parsedQuote.TeeType, time, options.TrustAnchor);
+            }
+            var decision = PolicyEvaluator.Evaluate(verdict, pol ?? AttestationPolicy.SecurityDefaults, numbers, time);
+            if (decision.Reason == PolicyReason.TcbEvaluationDataNumbersMissing && numbers is { IsVerified: false } refused)
+            {
+                decision = decision with { Detail = $"{decision.Detail}; the given document was refused: {refused.Reason}: {refused.Detail}" };
+            }
             var accepted = verdict.IsVerified && decision.IsAccepted;
             var reason = !verdict.IsVerified ? verdict.Reason.ToString() : decision.IsAccepted ? null : decision.Reason.ToString();
             var detail = !verdict.IsVerified ? verdict.Detail : decision.Detail;
