@@ -189,6 +189,15 @@ public sealed class ChainNode : IDisposable
         }
     }
 
+    /// <summary>The mempool's txs in reap order (unconfirmed_txs, num_unconfirmed_txs).</summary>
+    public IReadOnlyList<byte[]> MempoolTxs()
+    {
+        lock (_gate)
+        {
+            return [.. _mempool.Select(p => p.Bytes)];
+        }
+    }
+
     public StoredBlock? GetBlock(long height) => _blocks.Get(height);
 
     public BlockResults? GetResults(long height) => _blocks.GetResults(height);

@@ -174,7 +174,7 @@ public sealed class RpcHandler
     [
         "health", "status", "net_info", "genesis", "block", "block_results", "blockchain", "commit", "validators",
         "abci_info", "abci_query", "broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit", "tx",
-        "tx_search", "block_search",
+        "tx_search", "block_search", "unconfirmed_txs", "num_unconfirmed_txs", "check_tx", "consensus_params",
     ];
 
     /// <summary>Runs <paramref name="method"/> and writes its result object.</summary>
@@ -209,6 +209,10 @@ public sealed class RpcHandler
             case "tx": TxResultMethod(w, p); break;
             case "tx_search": TxSearch(w, p); break;
             case "block_search": BlockSearch(w, p); break;
+            case "unconfirmed_txs": UnconfirmedTxs(w, p.Int64("limit"), listTxs: true); break;
+            case "num_unconfirmed_txs": UnconfirmedTxs(w, null, listTxs: false); break;
+            case "check_tx": CheckTx(w, p); break;
+            case "consensus_params": ConsensusParams(w, p); break;
             default: throw new RpcException(RpcException.MethodNotFound, $"method '{method}' not found");
         }
     }
@@ -673,6 +677,69 @@ public sealed class RpcHandler
         }
         w.WriteEndArray();
         w.WriteString("total_count", S(heights.Count));
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// rpc/core/mempool.go UnconfirmedTxs (<c>limit</c> read like per_page: default 30, at most 100)
+    /// and NumUnconfirmedTxs (counts only, <c>txs</c> null).
+    /// </summary>
+    private void UnconfirmedTxs(Utf8JsonWriter w, long? limit, bool listTxs)
+    {
+        var all = _node.MempoolTxs();
+        var take = limit is null or < 1 ? DefaultPerPage : (int)Math.Min(limit.Value, MaxPerPage);
+        var txs = listTxs ? all.Take(take).ToList() : null;
+        w.WriteStartObject();
+        w.WriteString("n_txs", S(txs?.Count ?? all.Count));
+        w.WriteString("total", S(all.Count));
+        w.WriteString("total_bytes", S(all.Sum(t => (long)t.Length)));
+        if (txs is null)
+        {
+            w.WriteNull("txs");
+        }
+        else
+        {
+            w.WriteStartArray("txs");
+            foreach (var tx in txs)
+            {
+                w.WriteStringValue(Convert.ToBase64String(tx));
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>rpc/core/mempool.go CheckTx: the app's CheckTx against the committed state, without touching the mempool.</summary>
+    private void CheckTx(Utf8JsonWriter w, RpcParams p)
+    {
+        var tx = TxParam(p);
+        var result = tx.Length > _node.Config.MaxTxBytes
+            ? new TxResult(App.TxCodes.TxTooLarge, [], $"tx is {tx.Length} bytes, at most {_node.Config.MaxTxBytes}", 0, 0, [], App.TxCodes.Codespace)
+            : _node.Read(app => app.CheckTx(tx).Result);
+        BlockStore.WriteTxResult(w, result);
+    }
+
+    /// <summary>
+    /// rpc/core/consensus.go ConsensusParams: heights up to the next (uncommitted) one; the devnet's
+    /// parameters never change, so every height has the genesis parameters.
+    /// </summary>
+    private void ConsensusParams(Utf8JsonWriter w, RpcParams p)
+    {
+        var latest = _node.Height + 1;
+        var height = p.Int64("height") ?? latest;
+        if (height <= 0)
+        {
+            throw new RpcException(RpcException.InternalError, $"height must be greater than 0, but got {height}");
+        }
+        if (height > latest)
+        {
+            throw new RpcException(RpcException.InternalError, $"height {height} must be less than or equal to the current blockchain height {latest}");
+        }
+        using var genesis = JsonDocument.Parse(CometJson.ToUtf8(_node.Genesis.WriteJson));
+        w.WriteStartObject();
+        w.WriteString("block_height", S(height));
+        w.WritePropertyName("consensus_params");
+        genesis.RootElement.GetProperty("consensus_params").WriteTo(w);
         w.WriteEndObject();
     }
 
