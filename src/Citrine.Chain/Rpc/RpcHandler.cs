@@ -73,12 +73,20 @@ public sealed class RpcParams
         {
             foreach (var p in element.EnumerateObject())
             {
-                values[p.Name] = p.Value.ValueKind switch
+                try
                 {
-                    JsonValueKind.String => p.Value.GetString()!,
-                    JsonValueKind.Null => "",
-                    _ => p.Value.GetRawText(),
-                };
+                    values[p.Name] = p.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => p.Value.GetString()!,
+                        JsonValueKind.Null => "",
+                        _ => p.Value.GetRawText(),
+                    };
+                }
+                catch (InvalidOperationException)
+                {
+                    // JsonElement.GetString (and Name) refuse a string that is not valid UTF-8.
+                    throw new RpcException(RpcException.InvalidParams, "error converting json params to arguments: a parameter is not valid UTF-8");
+                }
             }
         }
         else if (element.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
