@@ -59,7 +59,7 @@ public sealed class DevnetCrashTests(ITestOutputHelper log) : IDisposable
     public async Task Node_killed_at_random_points_keeps_every_confirmed_tx_applies_none_twice_and_stays_verifiable()
     {
         var seed = Setting("CITRINE_CRASH_SEED", 20261123);
-        var cycles = Setting("CITRINE_CRASH_CYCLES", 10);
+        var cycles = Setting("CITRINE_CRASH_CYCLES", 8);
         var random = new Random(seed);
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--validators", "2", "--accounts", Senders.ToString(CultureInfo.InvariantCulture)).ExitCode);
         var home = new DevnetHome(_home);
