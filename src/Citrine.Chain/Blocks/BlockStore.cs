@@ -63,7 +63,7 @@ public sealed class BlockStore
         Height = LastContiguousHeight(h => File.Exists(BlockPath(h)));
         if (Height > 0)
         {
-            _blocks.Add(Height, ReadBlock(BlockPath(Height)));
+            _blocks.Add(Height, ReadBlock(BlockPath(Height), Height));
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class BlockStore
                 return cached;
             }
         }
-        var block = ReadBlock(BlockPath(height));
+        var block = ReadBlock(BlockPath(height), height);
         lock (_gate)
         {
             _blocks.Add(height, block);
@@ -115,7 +115,7 @@ public sealed class BlockStore
         {
             return null;
         }
-        var results = ReadResults(path);
+        var results = ReadResults(path, height);
         lock (_gate)
         {
             _results.Add(height, results);
@@ -226,13 +226,33 @@ public sealed class BlockStore
         w.WriteEndObject();
     }
 
-    private static StoredBlock ReadBlock(string path)
+    private static StoredBlock ReadBlock(string path, long height) => Read(path, bytes => ParseBlock(bytes, height));
+
+    /// <summary>Reads and parses one file; every way it can be damaged is a <see cref="BlockStoreException"/> naming it.</summary>
+    private static T Read<T>(string path, Func<byte[], T> parse)
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return parse(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BlockStoreException($"{path}: {e.Message}", e);
+        }
+        catch (BlockStoreException e)
+        {
+            throw new BlockStoreException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Parses a stored block file of <paramref name="height"/>; its block id must be its header's hash.</summary>
+    internal static StoredBlock ParseBlock(byte[] json, long height)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
-            var txs = root.GetProperty("txs").EnumerateArray().Select(t => Convert.FromBase64String(t.GetString() ?? "")).ToList();
+            var txs = root.GetProperty("txs").EnumerateArray().Select(t => Convert.FromBase64String(Str(t))).ToList();
             var last = root.GetProperty("last_commit");
             var block = new Block(
                 CometJson.ReadBlockId(root.GetProperty("block_id")),
@@ -240,19 +260,32 @@ public sealed class BlockStore
                 txs,
                 last.ValueKind == JsonValueKind.Null ? null : CometJson.ReadCommit(last),
                 CometJson.ReadCommit(root.GetProperty("commit")));
+            if (block.Height != height)
+            {
+                throw new BlockStoreException($"holds block {block.Height}, expected {height}");
+            }
+            if (!block.BlockId.Hash.AsSpan().SequenceEqual(block.Header.Hash()))
+            {
+                throw new BlockStoreException($"block id {Convert.ToHexString(block.BlockId.Hash)} is not the hash of the stored header");
+            }
             var validators = WithProposer(CometJson.ReadValidatorSet(root.GetProperty("validators")), block.Header.ProposerAddress, "validators");
             var next = CometJson.ReadValidatorSet(root.GetProperty("next_validators"));
             if (root.TryGetProperty("next_proposer_address", out var nextProposer))
             {
-                next = WithProposer(next, Convert.FromHexString(nextProposer.GetString() ?? ""), "next_validators");
+                next = WithProposer(next, Convert.FromHexString(Str(nextProposer)), "next_validators");
             }
             return new StoredBlock(block, validators, next);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or CometJsonException or IOException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
+            or OverflowException or ArgumentException or CometJsonException)
         {
-            throw new BlockStoreException($"{path}: {e.Message}", e);
+            throw new BlockStoreException(e.Message, e);
         }
     }
+
+    /// <summary>A JSON string value; anything else (null included) is a format error.</summary>
+    private static string Str(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new FormatException($"expected a string, got {element.ValueKind}");
 
     private static ValidatorSet WithProposer(ValidatorSet set, byte[] address, string field)
     {
@@ -333,11 +366,14 @@ public sealed class BlockStore
         w.WriteEndObject();
     }
 
-    private static BlockResults ReadResults(string path)
+    private static BlockResults ReadResults(string path, long height) => Read(path, bytes => ParseResults(bytes, height));
+
+    /// <summary>Parses a stored results file of <paramref name="height"/>.</summary>
+    internal static BlockResults ParseResults(byte[] json, long height)
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
             var txs = new List<TxResult>();
             foreach (var r in root.GetProperty("txs_results").EnumerateArray())
@@ -346,31 +382,33 @@ public sealed class BlockStore
                 foreach (var e in r.GetProperty("events").EnumerateArray())
                 {
                     var attrs = e.GetProperty("attributes").EnumerateArray()
-                        .Select(a => new EventAttr(a.GetProperty("key").GetString()!, a.GetProperty("value").GetString()!, a.GetProperty("index").GetBoolean()))
+                        .Select(a => new EventAttr(Str(a.GetProperty("key")), Str(a.GetProperty("value")), a.GetProperty("index").GetBoolean()))
                         .ToList();
-                    events.Add(new AbciEvent(e.GetProperty("type").GetString()!, attrs));
+                    events.Add(new AbciEvent(Str(e.GetProperty("type")), attrs));
                 }
                 var data = r.GetProperty("data");
                 txs.Add(new TxResult(
                     r.GetProperty("code").GetUInt32(),
-                    data.ValueKind == JsonValueKind.Null ? [] : Convert.FromBase64String(data.GetString()!),
-                    r.GetProperty("log").GetString()!,
-                    long.Parse(r.GetProperty("gas_wanted").GetString()!, CultureInfo.InvariantCulture),
-                    long.Parse(r.GetProperty("gas_used").GetString()!, CultureInfo.InvariantCulture),
+                    data.ValueKind == JsonValueKind.Null ? [] : Convert.FromBase64String(Str(data)),
+                    Str(r.GetProperty("log")),
+                    long.Parse(Str(r.GetProperty("gas_wanted")), CultureInfo.InvariantCulture),
+                    long.Parse(Str(r.GetProperty("gas_used")), CultureInfo.InvariantCulture),
                     events,
-                    r.GetProperty("codespace").GetString()!));
+                    Str(r.GetProperty("codespace"))));
             }
             var updates = root.GetProperty("validator_updates").EnumerateArray()
-                .Select(u => new ValidatorUpdate(Convert.FromBase64String(u.GetProperty("pub_key").GetProperty("value").GetString()!),
-                    long.Parse(u.GetProperty("power").GetString()!, CultureInfo.InvariantCulture)))
+                .Select(u => new ValidatorUpdate(Convert.FromBase64String(Str(u.GetProperty("pub_key").GetProperty("value"))),
+                    long.Parse(Str(u.GetProperty("power")), CultureInfo.InvariantCulture)))
                 .ToList();
-            return new BlockResults(
-                long.Parse(root.GetProperty("height").GetString()!, CultureInfo.InvariantCulture), txs, updates,
-                Convert.FromHexString(root.GetProperty("app_hash").GetString()!));
+            var results = new BlockResults(
+                long.Parse(Str(root.GetProperty("height")), CultureInfo.InvariantCulture), txs, updates,
+                Convert.FromHexString(Str(root.GetProperty("app_hash"))));
+            return results.Height == height ? results : throw new BlockStoreException($"holds the results of {results.Height}, expected {height}");
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IOException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException
+            or OverflowException or ArgumentException)
         {
-            throw new BlockStoreException($"{path}: {e.Message}", e);
+            throw new BlockStoreException(e.Message, e);
         }
     }
 }

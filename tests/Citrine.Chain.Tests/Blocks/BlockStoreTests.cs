@@ -138,4 +138,73 @@ public sealed class BlockStoreTests : IDisposable
         Assert.Equal("a", one);
         Assert.Equal(2, cache.Count);
     }
+
+    [Fact]
+    public void Block_file_of_another_height_or_with_a_wrong_block_id_is_refused()
+    {
+        WriteChain(3);
+        var text = File.ReadAllText(BlockFile(1));
+        var appHash = Convert.ToHexString(new BlockStore(_dir).Get(1)!.Block.Header.AppHash);
+        var tampered = text.Replace(appHash, new string('F', appHash.Length), StringComparison.Ordinal);
+        Assert.NotEqual(text, tampered);
+        var wrongId = Assert.Throws<BlockStoreException>(() => BlockStore.ParseBlock(System.Text.Encoding.UTF8.GetBytes(tampered), 1));
+        Assert.Contains("is not the hash of the stored header", wrongId.Message, StringComparison.Ordinal);
+
+        File.Copy(BlockFile(2), BlockFile(3), overwrite: true);
+        var e = Assert.Throws<BlockStoreException>(() => new BlockStore(_dir));
+        Assert.Contains("holds block 2, expected 3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mutated_block_and_results_files_only_ever_raise_BlockStoreException()
+    {
+        using (var chain = new TestChain(validators: 2, blocks: new BlockStore(_dir)))
+        {
+            chain.Produce();
+            Assert.True(chain.Node.SubmitTx(chain.Send(0, 1, 5, 0)).Result.IsOk);
+            chain.Produce(2);
+        }
+        var block = File.ReadAllBytes(BlockFile(2));
+        var results = File.ReadAllBytes(Path.Combine(_dir, "results", DevnetHome.HeightName(2) + ".json"));
+        Assert.Equal(2, BlockStore.ParseBlock(block, 2).Block.Height);
+        Assert.Single(BlockStore.ParseResults(results, 2).TxResults);
+        var random = new Random(20261123);
+        var accepted = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var input = i % 2 == 0 ? block : results;
+            var mutated = Mutate(input, random);
+            try
+            {
+                _ = i % 2 == 0 ? BlockStore.ParseBlock(mutated, 2) : (object)BlockStore.ParseResults(mutated, 2);
+                accepted++;
+            }
+            catch (BlockStoreException)
+            {
+                // The documented failure.
+            }
+        }
+        Assert.InRange(accepted, 1, 2999);
+    }
+
+    private static byte[] Mutate(byte[] input, Random random)
+    {
+        var bytes = (byte[])input.Clone();
+        switch (random.Next(4))
+        {
+            case 0:
+                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                return bytes;
+            case 1:
+                return bytes[..random.Next(bytes.Length)];
+            case 2:
+                // Replace a JSON token character with one of the structural ones.
+                ReadOnlySpan<byte> structural = "{}[]\":,0-n"u8;
+                bytes[random.Next(bytes.Length)] = structural[random.Next(structural.Length)];
+                return bytes;
+            default:
+                var at = random.Next(bytes.Length);
+                return [.. bytes[..at], .. "null"u8, .. bytes[at..]];
+        }
+    }
 }
