@@ -63,4 +63,23 @@ public sealed class BlockchainMetaTests
         Assert.False((await Call(chain, "commit", "{}")).GetProperty("canonical").GetBoolean());
         Assert.True((await Call(chain, "commit", "{\"height\":\"2\"}")).GetProperty("canonical").GetBoolean());
     }
+
+    [Fact]
+    public async Task Block_rpc_json_recomputes_to_its_block_id_parts_as_a_cometbft_client_would()
+    {
+        using var chain = new TestChain(validators: 2);
+        chain.Produce();
+        Assert.True(chain.Node.SubmitTx(chain.Send(0, 1, 5, 0)).Result.IsOk);
+        chain.Produce(2);
+        for (var h = 1; h <= 3; h++)
+        {
+            var result = await Call(chain, "block", $"{{\"height\":\"{h}\"}}");
+            var block = result.GetProperty("block");
+            var header = CometBft.Json.CometJson.ReadHeader(block.GetProperty("header"));
+            var txs = block.GetProperty("data").GetProperty("txs").EnumerateArray().Select(t => Convert.FromBase64String(t.GetString()!)).ToList();
+            var lastCommit = CometBft.Json.CometJson.ReadCommit(block.GetProperty("last_commit"));
+            var blockId = CometBft.Json.CometJson.ReadBlockId(result.GetProperty("block_id"));
+            Assert.True(CometBft.Types.PartSet.BlockIdOf(header, txs, lastCommit).ContentEquals(blockId), $"height {h}");
+        }
+    }
 }
