@@ -5,7 +5,6 @@ using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
 using Org.BouncyCastle.Utilities;
 
@@ -53,9 +52,9 @@ public static class Secp256k1
 
     // Decoded, validated public keys keyed by their exact encoding (33 or 65 bytes, so the two forms
     // of one key are separate entries). A cached point carries BouncyCastle's wNAF precomputation
-    // (and the GLV-mapped copy), so a repeat signer skips the square root, the curve check and the
+    // (and its GLV-mapped copy), so a repeat signer skips the square root, the curve check and the
     // table build. Only keys that passed every check are cached.
-    private static readonly ConcurrentDictionary<byte[], ECPoint> PublicKeyCache = new(ByteArrayComparer.Instance);
+    private static readonly ConcurrentDictionary<byte[], ECPublicKeyParameters> PublicKeyCache = new(ByteArrayComparer.Instance);
 
     /// <summary>The public key of a 32-byte private key, compressed (33 bytes) unless asked otherwise.</summary>
     public static byte[] PublicKeyFromPrivate(ReadOnlySpan<byte> privateKey, bool compressed = true)
@@ -67,7 +66,7 @@ public static class Secp256k1
     /// <summary>Returns the compressed form of a valid 33- or 65-byte public key.</summary>
     /// <exception cref="InvalidKeyException">the key is malformed or not on the curve.</exception>
     public static byte[] CompressPublicKey(ReadOnlySpan<byte> publicKey) =>
-        ParsePublicKey(publicKey) is { } point ? point.GetEncoded(true) : throw new InvalidKeyException("secp256k1: the public key is not a valid 33- or 65-byte SEC1 point");
+        ParsePublicKey(publicKey) is { } key ? key.Q.GetEncoded(true) : throw new InvalidKeyException("secp256k1: the public key is not a valid 33- or 65-byte SEC1 point");
 
     /// <summary>Signs SHA-256(<paramref name="message"/>).</summary>
     public static byte[] Sign(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> message) => SignHash(privateKey, Hashing.Sha256(message));
@@ -126,46 +125,16 @@ public static class Secp256k1
         {
             return Secp256k1Verdict.HighS;
         }
-        return VerifyCore(q, hash, r, s) ? Secp256k1Verdict.Valid : Secp256k1Verdict.BadSignature;
+        // SEC 1 v2 §4.1.4: u1 = e/s, u2 = r/s, R = u1*G + u2*Q (one interleaved multiplication
+        // with the GLV endomorphism of BouncyCastle's custom secp256k1 curve), valid iff R is not
+        // the identity and R.x mod n == r (compared without normalising R).
+        var verifier = new ECDsaSigner();
+        verifier.Init(false, q);
+        return verifier.VerifySignature(hash.ToArray(), r, s) ? Secp256k1Verdict.Valid : Secp256k1Verdict.BadSignature;
     }
 
     /// <summary>Number of public keys currently cached (for tests and diagnostics).</summary>
     public static int CachedPublicKeyCount => PublicKeyCache.Count;
-
-    // SEC 1 v2 §4.1.4 steps 4-8 (ECDSA verification): e = the digest as an integer (256 bits, no
-    // truncation needed for a 256-bit n); w = s^-1 mod n; u1 = e*w, u2 = r*w; R = u1*G + u2*Q;
-    // valid iff R is not the identity and R.x mod n == r. u1*G + u2*Q is one interleaved
-    // multiplication with the GLV endomorphism of secp256k1 (BouncyCastle's custom curve).
-    private static bool VerifyCore(ECPoint q, ReadOnlySpan<byte> hash, BigInteger r, BigInteger s)
-    {
-        var n = Domain.N;
-        var e = new BigInteger(1, hash);
-        var w = s.ModInverse(n);
-        var u1 = e.Multiply(w).Mod(n);
-        var u2 = r.Multiply(w).Mod(n);
-        var point = ECAlgorithms.SumOfTwoMultiplies(Domain.G, u1, q, u2);
-        if (point.IsInfinity)
-        {
-            return false;
-        }
-        // R.x = X / Z^2 in Jacobian coordinates (BouncyCastle's secp256k1 curve), so compare r*Z^2
-        // with X, and (r+n)*Z^2 when r + n < p: R.x mod n == r without the field inversion of a
-        // normalisation.
-        if (Domain.Curve.CoordinateSystem != ECCurve.COORD_JACOBIAN)
-        {
-            return point.Normalize().AffineXCoord.ToBigInteger().Mod(n).Equals(r);
-        }
-        var zz = point.GetZCoord(0).Square();
-        var x = point.XCoord;
-        for (var candidate = r; Domain.Curve.IsValidFieldElement(candidate); candidate = candidate.Add(n))
-        {
-            if (Domain.Curve.FromBigInteger(candidate).Multiply(zz).Equals(x))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static BigInteger ParsePrivateKey(ReadOnlySpan<byte> privateKey)
     {
@@ -182,7 +151,7 @@ public static class Secp256k1
     }
 
     // SEC1 §2.3.4: 0x02/0x03 || X or 0x04 || X || Y; the point must be on the curve and not the identity.
-    private static ECPoint? ParsePublicKey(ReadOnlySpan<byte> publicKey)
+    private static ECPublicKeyParameters? ParsePublicKey(ReadOnlySpan<byte> publicKey)
     {
         var validPrefix = publicKey.Length switch
         {
@@ -194,25 +163,25 @@ public static class Secp256k1
         {
             return null;
         }
-        if (PublicKeyCache.TryGetValue(publicKey.ToArray(), out var cached))
+        var encoded = publicKey.ToArray();
+        if (PublicKeyCache.TryGetValue(encoded, out var cached))
         {
             return cached;
         }
         try
         {
-            var encoded = publicKey.ToArray();
             var point = Domain.Curve.DecodePoint(encoded);
             if (point.IsInfinity || !point.IsValid())
             {
                 return null;
             }
-            point = point.Normalize();
+            var key = new ECPublicKeyParameters(point.Normalize(), Domain);
             if (PublicKeyCache.Count >= PublicKeyCacheCapacity)
             {
                 PublicKeyCache.Clear();
             }
-            PublicKeyCache.TryAdd(encoded, point);
-            return point;
+            PublicKeyCache.TryAdd(encoded, key);
+            return key;
         }
         catch (ArgumentException)
         {
