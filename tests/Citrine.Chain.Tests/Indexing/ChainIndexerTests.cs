@@ -297,6 +297,43 @@ public sealed class ChainIndexerTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_node_whose_index_was_lost_rebuilds_it_from_the_block_store_at_start()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "citrine-node-reindex-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var hashes = new List<byte[]>();
+            using (var chain = new TestChain(validators: 1))
+            {
+                using var node = OpenNode(chain, dir);
+                for (ulong i = 0; i < 3; i++)
+                {
+                    var tx = chain.Send(0, 1, 5 + i, i);
+                    hashes.Add(Txs.Tx.HashOf(tx));
+                    Assert.True(node.SubmitTx(tx).Result.IsOk);
+                    chain.Clock.Advance(TimeSpan.FromSeconds(1));
+                    node.ProduceBlock();
+                }
+            }
+            // The index directory is gone (or behind): the node must re-index heights 1..3 before serving.
+            Directory.Delete(Path.Combine(dir, "index"), recursive: true);
+            using (var chain = new TestChain(validators: 1))
+            {
+                using var node = OpenNode(chain, dir);
+                Assert.Equal(3, node.Index.Height);
+                Assert.Equal([new TxLocation(1, 0), new TxLocation(2, 0), new TxLocation(3, 0)], hashes.Select(h => node.FindTx(h)));
+                Assert.Equal(3, node.Index.SearchTxs(EventQuery.Parse("tx.height >= 1")).Count);
+                // A replayed tx is still refused after the rebuild.
+                Assert.Equal(TxCodes.TxInMempoolCache, node.SubmitTx(chain.Send(0, 1, 5, 0)).Result.Code);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static ChainNode OpenNode(TestChain chain, string dir) => new(
         chain.Genesis,
         MultiStoreState.OpenRocks(Path.Combine(dir, "state"), ChainApp.StoreNames),
