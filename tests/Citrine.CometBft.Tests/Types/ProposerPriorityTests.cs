@@ -58,6 +58,38 @@ public sealed class ProposerPriorityTests
         Assert.Equal(Expected, string.Join(' ', proposers));
     }
 
+    [Theory]
+    [InlineData(1, 0, new long[] { -2, 1, 1 })]
+    [InlineData(2, 0, new long[] { -4, 2, 2 })]
+    [InlineData(3, 0, new long[] { -6, 3, 3 })]
+    [InlineData(4, 0, new long[] { -8, 4, 4 })]
+    [InlineData(5, 1, new long[] { 2, -7, 5 })]
+    [InlineData(6, 0, new long[] { 0, -6, 6 })]
+    [InlineData(7, 0, new long[] { -2, -5, 7 })]
+    [InlineData(8, 0, new long[] { -4, -4, 8 })]
+    [InlineData(9, 2, new long[] { 6, -3, -3 })]
+    [InlineData(10, 0, new long[] { 4, -2, -2 })]
+    [InlineData(11, 0, new long[] { 2, -1, -1 })]
+    public void Increment_n_times_matches_cometbft_TestAveragingInIncrementProposerPriorityWithVotingPower(int times, byte proposer, long[] priorities)
+    {
+        // CometBFT types/validator_set_test.go: powers 10, 1, 1 at addresses 0, 1, 2, all priorities 0.
+        var set = ProposerPriority.Increment(new ValidatorSet([V(0, 10), V(1, 1), V(2, 1)]), times);
+        Assert.Equal(proposer, set.Proposer!.Address[19]);
+        Assert.Equal(priorities, set.Validators.Select(v => v.ProposerPriority));
+    }
+
+    [Theory]
+    [InlineData(1, 2, new long[] { 1, 2, 3 })]
+    [InlineData(11, 0, new long[] { 10, -10, 1 })]
+    [InlineData(1, 30, new long[] { 100, -10, 1 })]
+    public void Increment_subtracts_the_floored_average_as_cometbft_TestAveragingInIncrementProposerPriority(int times, long average, long[] priorities)
+    {
+        // Zero voting power: only the centring moves the priorities.
+        var set = new ValidatorSet([V("a", 0, priorities[0]), V("b", 0, priorities[1]), V("c", 0, priorities[2])]);
+        var after = ProposerPriority.Increment(set, times);
+        Assert.Equal(priorities.Select(p => p - average), new[] { PriorityOf(after, "a"), PriorityOf(after, "b"), PriorityOf(after, "c") });
+    }
+
     [Fact]
     public void Equal_powers_take_turns_in_address_order()
     {
