@@ -631,13 +631,17 @@ public sealed class RpcHandler
     /// </summary>
     private void TxSearch(Utf8JsonWriter w, RpcParams p)
     {
+        // Parameters convert first (CometBFT's jsonParamsToArgs: a wrong type is invalid params).
         var text = p.String("query") ?? "";
+        var prove = p.Bool("prove");
+        var page = p.Int64("page");
+        var perPage = p.Int64("per_page");
+        var orderBy = p.String("order_by") ?? "";
         if (System.Text.Encoding.UTF8.GetByteCount(text) > EventQuery.MaxQueryLength)
         {
             throw new RpcException(RpcException.InternalError, "maximum query length exceeded");
         }
         var query = ParseQuery(text);
-        var prove = p.Bool("prove");
         List<TxLocation> found;
         try
         {
@@ -647,13 +651,13 @@ public sealed class RpcHandler
         {
             throw new RpcException(RpcException.InternalError, e.Message);
         }
-        found = (p.String("order_by") ?? "") switch
+        found = orderBy switch
         {
             "" or "asc" => [.. found.OrderBy(l => l.Height).ThenBy(l => l.Index)],
             "desc" => [.. found.OrderByDescending(l => l.Height).ThenByDescending(l => l.Index)],
             _ => throw new RpcException(RpcException.InternalError, "expected order_by to be either `asc` or `desc` or empty"),
         };
-        var (skip, take) = Page(p, found.Count);
+        var (skip, take) = Page(page, perPage, found.Count);
         w.WriteStartObject();
         w.WriteStartArray("txs");
         foreach (var location in found.Skip(skip).Take(take))
@@ -668,15 +672,19 @@ public sealed class RpcHandler
     /// <summary><c>block_search</c> (rpc/core/blocks.go BlockSearch): as tx_search, but newest first by default.</summary>
     private void BlockSearch(Utf8JsonWriter w, RpcParams p)
     {
-        var query = ParseQuery(p.String("query") ?? "");
+        var text = p.String("query") ?? "";
+        var page = p.Int64("page");
+        var perPage = p.Int64("per_page");
+        var orderBy = p.String("order_by") ?? "";
+        var query = ParseQuery(text);
         var heights = _node.Index.SearchBlocks(query).Where(h => h <= _node.Height).ToList();
-        heights = (p.String("order_by") ?? "") switch
+        heights = orderBy switch
         {
             "" or "desc" => [.. heights.OrderDescending()],
             "asc" => [.. heights.Order()],
             _ => throw new RpcException(RpcException.InternalError, "expected order_by to be either `asc` or `desc` or empty"),
         };
-        var (skip, take) = Page(p, heights.Count);
+        var (skip, take) = Page(page, perPage, heights.Count);
         w.WriteStartObject();
         w.WriteStartArray("blocks");
         foreach (var height in heights.Skip(skip).Take(take))
@@ -764,11 +772,9 @@ public sealed class RpcHandler
     }
 
     /// <summary>rpc/core/env.go validatePerPage (default 30, at most 100, below 1 = default) and validatePage.</summary>
-    private static (int Skip, int Take) Page(RpcParams p, int total)
+    private static (int Skip, int Take) Page(long? page, long? perPageArg, int total)
     {
-        var perPageArg = p.Int64("per_page");
         var perPage = perPageArg is null or < 1 ? DefaultPerPage : (int)Math.Min(perPageArg.Value, MaxPerPage);
-        var page = p.Int64("page");
         if (page is null)
         {
             return (0, perPage);

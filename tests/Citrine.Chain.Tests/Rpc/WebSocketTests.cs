@@ -76,7 +76,79 @@ public sealed class WebSocketTests : IAsyncLifetime, IDisposable
         Assert.Equal(RpcException.InternalError, (await Receive()).GetProperty("error").GetProperty("code").GetInt32());
         await Send("{garbage");
         Assert.Equal(RpcException.ParseError, (await Receive()).GetProperty("error").GetProperty("code").GetInt32());
+        var longQuery = "a.b='" + new string('x', 510) + "'";
+        await Send($$$"""{"jsonrpc":"2.0","id":6,"method":"subscribe","params":{"query":"{{{longQuery}}}"}}""");
+        Assert.Equal("maximum query length exceeded", (await Receive()).GetProperty("error").GetProperty("data").GetString());
         await Send("""{"jsonrpc":"2.0","id":5,"method":"health","params":{}}""");
         Assert.Equal(5, (await Receive()).GetProperty("id").GetInt32());
+    }
+}
+
+public sealed class WebSocketLimitTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestChain _chain = new();
+    private readonly ClientWebSocket _socket = new();
+    private RpcServer? _server;
+
+    public async Task InitializeAsync()
+    {
+        _server = await RpcServer.StartAsync(_chain.Node, "127.0.0.1:0", 64 * 1024);
+        await _socket.ConnectAsync(new Uri($"ws://{_server.Address.Authority}/websocket"), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _server!.DisposeAsync();
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _chain.Dispose();
+    }
+
+    private async Task<JsonElement> Call(string query, int id)
+    {
+        var request = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "subscribe", @params = new { query } });
+        await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1 << 16];
+        var result = await _socket.ReceiveAsync(buffer, timeout.Token);
+        using var doc = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_sixth_subscription_is_refused()
+    {
+        for (var i = 0; i < WebSocketSession.MaxSubscriptions; i++)
+        {
+            Assert.False((await Call($"tx.height > {i}", i)).TryGetProperty("error", out _));
+        }
+        var sixth = (await Call("tx.height > 99", 9)).GetProperty("error");
+        Assert.Equal("max_subscriptions_per_client 5 reached", sixth.GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public async Task A_repeated_subscription_is_refused()
+    {
+        Assert.False((await Call("tm.event = 'NewBlock'", 1)).TryGetProperty("error", out _));
+        Assert.Equal("already subscribed", (await Call("tm.event = 'NewBlock'", 2)).GetProperty("error").GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public async Task Subscriptions_with_number_conditions_receive_only_matching_blocks()
+    {
+        Assert.False((await Call("tm.event = 'NewBlock' AND block.height >= 2", 1)).TryGetProperty("error", out _));
+        _chain.Produce(2);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1 << 20];
+        var total = 0;
+        ValueWebSocketReceiveResult r;
+        do
+        {
+            r = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
+            total += r.Count;
+        }
+        while (!r.EndOfMessage);
+        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
+        Assert.Equal("2", doc.RootElement.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("block").GetProperty("header").GetProperty("height").GetString());
     }
 }
