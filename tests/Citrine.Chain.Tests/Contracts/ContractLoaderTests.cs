@@ -72,6 +72,27 @@ public sealed class ContractLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_rejects_a_multi_file_assembly_and_names_the_other_file()
+    {
+        var bytes = EmittedContract.MultiFileAssembly("Citrine.Test.MultiFile", "part2.netmodule");
+        var e = Assert.Throws<ContractLoadException>(() => ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "multi.dll"));
+        Assert.Equal(ContractLoadError.ForbiddenReference, e.Reason);
+        Assert.Contains("'part2.netmodule'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_contract_cannot_load_the_nodes_assemblies_by_name_at_run_time()
+    {
+        var bytes = new EmittedContract { QueryLoadsAssembly = "Citrine.Crypto" }.Build();
+        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "loader.dll").Factory();
+        var e = Assert.ThrowsAny<IOException>(() => contract.Query(null!, []));
+        Assert.Contains("Citrine.Crypto", e.Message, StringComparison.Ordinal);
+        // The framework still resolves.
+        var framework = new EmittedContract { QueryLoadsAssembly = "System.Text.Json" }.Build();
+        Assert.Equal([1], ContractLoader.Load("Fixture.Contract", framework, Hashing.Sha256(framework), "json.dll").Factory().Query(null!, []));
+    }
+
+    [Fact]
     public void Load_rejects_an_assembly_named_like_a_framework_assembly() =>
         Assert.Equal(ContractLoadError.ReservedName, Refused(new EmittedContract { AssemblyName = "System.Text.Json" }).Reason);
 

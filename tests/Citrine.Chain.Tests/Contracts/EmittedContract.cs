@@ -26,6 +26,9 @@ internal sealed record EmittedContract
     /// <summary>A field whose type lives in this assembly, which the contract then references.</summary>
     public Type? ReferencedType { get; init; }
 
+    /// <summary><c>Query</c> calls <c>Assembly.Load(name)</c> before returning.</summary>
+    public string? QueryLoadsAssembly { get; init; }
+
     /// <summary>A P/Invoke into this native library.</summary>
     public string? NativeImport { get; init; }
 
@@ -76,6 +79,12 @@ internal sealed record EmittedContract
 
         var query = type.DefineMethod(nameof(IContract.Query), Implementation, typeof(byte[]), [typeof(IContractQueryContext), typeof(byte[])]);
         var queryIl = query.GetILGenerator();
+        if (QueryLoadsAssembly is not null)
+        {
+            queryIl.Emit(OpCodes.Ldstr, QueryLoadsAssembly);
+            queryIl.Emit(OpCodes.Call, typeof(Assembly).GetMethod(nameof(Assembly.Load), [typeof(string)])!);
+            queryIl.Emit(OpCodes.Pop);
+        }
         EmitBytes(queryIl, Marker);
         queryIl.Emit(OpCodes.Ret);
 
@@ -93,6 +102,27 @@ internal sealed record EmittedContract
         using var stream = new MemoryStream();
         builder.Save(stream);
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// A bare assembly manifest (no types beyond &lt;Module&gt;) that lists another file of the
+    /// assembly (ECMA-335 II.22.19 File table), written with the metadata builder directly.
+    /// </summary>
+    public static byte[] MultiFileAssembly(string name, string otherFile)
+    {
+        var metadata = new System.Reflection.Metadata.Ecma335.MetadataBuilder();
+        metadata.AddModule(0, metadata.GetOrAddString(name + ".dll"), metadata.GetOrAddGuid(new Guid(1, 2, 3, [4, 5, 6, 7, 8, 9, 10, 11])), default, default);
+        metadata.AddAssembly(metadata.GetOrAddString(name), new Version(1, 0, 0, 0), default, default, default, AssemblyHashAlgorithm.Sha1);
+        metadata.AddAssemblyFile(metadata.GetOrAddString(otherFile), metadata.GetOrAddBlob(new byte[20]), containsMetadata: true);
+        metadata.AddTypeDefinition(default, default, metadata.GetOrAddString("<Module>"), default,
+            System.Reflection.Metadata.Ecma335.MetadataTokens.FieldDefinitionHandle(1), System.Reflection.Metadata.Ecma335.MetadataTokens.MethodDefinitionHandle(1));
+        var pe = new System.Reflection.PortableExecutable.ManagedPEBuilder(
+            System.Reflection.PortableExecutable.PEHeaderBuilder.CreateLibraryHeader(),
+            new System.Reflection.Metadata.Ecma335.MetadataRootBuilder(metadata),
+            new System.Reflection.Metadata.BlobBuilder());
+        var blob = new System.Reflection.Metadata.BlobBuilder();
+        pe.Serialize(blob);
+        return blob.ToArray();
     }
 
     /// <summary>Pushes <c>new byte[] { value }</c>.</summary>
