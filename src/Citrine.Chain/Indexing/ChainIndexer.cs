@@ -231,9 +231,18 @@ public sealed class ChainIndexer : IDisposable
         }
         var filter = new HeightFilter(rangeExists ? 0 : heightEq, ranges.GetValueOrDefault(heightTag));
         var others = rest.Where(c => !c.IsRange).ToList();
+        // CONTAINS/EXISTS on the height key match the height entries themselves, whose event
+        // sequence (0) no event attribute has: alone they filter heights, with others nothing.
+        var heightOthers = query.Conditions.Where(c => c.Tag == heightTag && c.Op is QueryOp.Contains or QueryOp.Exists).ToList();
         if (ordered.Count == 0 && others.Count == 0)
         {
-            return found || rangeExists ? [.. heightOnly(filter)] : [];
+            return found || rangeExists
+                ? [.. heightOnly(filter).Where(l => heightOthers.All(c => c.Op == QueryOp.Exists || l.Height.ToString(CultureInfo.InvariantCulture).Contains(c.Arg, StringComparison.Ordinal)))]
+                : [];
+        }
+        if (heightOthers.Count > 0)
+        {
+            return [];
         }
         HashSet<(long Height, uint Index, uint Seq)>? matches = null;
         foreach (var item in ordered.Concat(others))

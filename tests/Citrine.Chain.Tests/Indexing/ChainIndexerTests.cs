@@ -115,6 +115,12 @@ public sealed class ChainIndexerTests : IDisposable
         Assert.Equal(["1/0"], Search("account.number >= 1 AND tx.height = 3 AND tx.height > 0"));
         Assert.Equal(["1/0"], Search("account.number >= 1 AND tx.height > 0 AND tx.height = 3"));
         Assert.Equal(["1/0"], Search("tx.height = 1 AND tx.height = 1"));
+        // EXISTS/CONTAINS on tx.height count as ranges for dedupHeight and match the height entries.
+        Assert.Equal(["1/0"], Search("tx.height EXISTS"));
+        Assert.Equal(["1/0"], Search("tx.height EXISTS AND tx.height = 5"));
+        Assert.Equal(["1/0"], Search("tx.height CONTAINS '1'"));
+        Assert.Empty(Search("tx.height CONTAINS '2'"));
+        Assert.Empty(Search("tx.height EXISTS AND account.number = 2"));
     }
 
     [Fact]
