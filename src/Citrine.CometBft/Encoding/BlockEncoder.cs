@@ -18,20 +18,28 @@ public static class BlockEncoder
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(txs);
-        var w = new ProtoWriter(512 + txs.Sum(t => t.Length + 6));
-        w.WriteMessage(1, EncodeHeader(header));
-        // Data{repeated bytes txs = 1}: every tx is written, an empty one too.
-        var data = new ProtoWriter(16 + txs.Sum(t => t.Length + 6));
+        // Data{repeated bytes txs = 1}: every tx is written, an empty one too. Its length is known
+        // up front, so the transactions are copied once, straight into the block.
+        long dataLength = 0;
         foreach (var tx in txs)
         {
-            data.WriteMessage(1, tx);
+            dataLength += 1 + ProtoWriter.VarintSize((ulong)tx.Length) + tx.Length;
         }
-        w.WriteMessage(2, data.WrittenSpan);
+        var encodedHeader = EncodeHeader(header);
+        var lastCommitBytes = lastCommit is null ? null : EncodeCommit(lastCommit);
+        var w = new ProtoWriter(checked((int)(64 + encodedHeader.Length + dataLength + (lastCommitBytes?.Length ?? 0))));
+        w.WriteMessage(1, encodedHeader);
+        w.WriteVarint((2 << 3) | 2);
+        w.WriteVarint((ulong)dataLength);
+        foreach (var tx in txs)
+        {
+            w.WriteMessage(1, tx);
+        }
         // EvidenceList{repeated Evidence evidence = 1}: empty.
         w.WriteMessage(3, []);
-        if (lastCommit is not null)
+        if (lastCommitBytes is not null)
         {
-            w.WriteMessage(4, EncodeCommit(lastCommit));
+            w.WriteMessage(4, lastCommitBytes);
         }
         return w.ToArray();
     }
