@@ -246,7 +246,7 @@ public sealed class BlockStore
     }
 
     /// <summary>Parses a stored block file of <paramref name="height"/>; its block id must be its header's hash.</summary>
-    internal static StoredBlock ParseBlock(byte[] json, long height)
+    public static StoredBlock ParseBlock(byte[] json, long height)
     {
         try
         {
@@ -369,7 +369,7 @@ public sealed class BlockStore
     private static BlockResults ReadResults(string path, long height) => Read(path, bytes => ParseResults(bytes, height));
 
     /// <summary>Parses a stored results file of <paramref name="height"/>.</summary>
-    internal static BlockResults ParseResults(byte[] json, long height)
+    public static BlockResults ParseResults(byte[] json, long height)
     {
         try
         {
