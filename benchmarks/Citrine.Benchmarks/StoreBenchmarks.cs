@@ -3,30 +3,51 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Citrine.Ics23.Abci;
 using Citrine.Ics23.Proofs;
 using Citrine.Store.Iavl;
+using Citrine.Store.Multistore;
 using Citrine.Store.Storage;
 
 namespace Citrine.Benchmarks;
 
 /// <summary>
-/// IAVL on RocksDB: get, ICS23 proof generation, and 1000 sets + a synced commit, each next to its
-/// RocksDB floor (one raw get; 1000 raw puts in one synced batch) in the same database. The tree is
-/// built once (CITRINE_STORE_BENCH_KEYS keys, default 1,000,000, 10,000 per version) in a fixed temp
-/// directory that later benchmark processes reopen; the build time is written next to it.
+/// IAVL on RocksDB inside a Cosmos-style multistore: get, ICS23 proof generation, the full query
+/// proof (IAVL + simple-Merkle chain to the app hash), its verification with Citrine.Ics23, and
+/// 1000 sets + a synced multistore commit, each next to its floor in the same database (one raw
+/// RocksDB get; 1000 raw puts in one synced batch; the SHA-256 calls a proof check cannot avoid).
+/// The store (CITRINE_STORE_BENCH_KEYS keys in store "bank", default 1,000,000, committed 10,000 per
+/// version with the previous version pruned) is built once in a fixed temp directory that later runs
+/// reopen; the build time and proof sizes are written next to it and printed.
+/// Run without --job / --inProcess: the class brings its own in-process short job with a timeout
+/// long enough for the 1M-key build.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(Config))]
 public class StoreBenchmarks
 {
     private const int BatchSize = 1000;
+    private const string StoreName = "bank";
+    private static readonly string[] StoreNames = ["acc", StoreName, "staking", "wasm"];
     private static readonly byte[] RawPrefix = "raw/"u8.ToArray();
-    private static readonly byte[] TreePrefix = "t/"u8.ToArray();
+    private static readonly MultiStoreOptions Options = new() { KeepRecent = 1 };
 
     private RocksKeyValueDb _db = null!;
-    private MutableTree _tree = null!;
+    private MultiStore _store = null!;
     private ImmutableTree _snapshot = null!;
+    private (IReadOnlyList<ProofOp> Ops, byte[] AppHash, ReadOnlyMemory<byte>[] Path, byte[] Value)[] _proofs = [];
+    private byte[][] _hashInputs = [];
     private int _keys;
     private long _cursor;
+    private int _proofCursor;
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(2), logOutput: true)).WithId("ShortRun-InProcess"));
+    }
 
     private static int KeyCount =>
         int.TryParse(Environment.GetEnvironmentVariable("CITRINE_STORE_BENCH_KEYS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1_000_000;
@@ -50,65 +71,100 @@ public class StoreBenchmarks
     public void Setup()
     {
         _keys = KeyCount;
-        var dir = Path.Combine(Path.GetTempPath(), $"citrine-store-bench-{_keys}");
+        var dir = Path.Combine(Path.GetTempPath(), $"citrine-store-bench-ms-{_keys}");
         var marker = Path.Combine(dir, "BUILT");
         if (!File.Exists(marker))
         {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            var watch = Stopwatch.StartNew();
-            using (var db = RocksKeyValueDb.Open(Path.Combine(dir, "db")))
-            {
-                var tree = new MutableTree(db, TreePrefix);
-                for (long i = 0; i < _keys; i++)
-                {
-                    tree.Set(KeyOf(i), ValueOf(i, 1));
-                    if ((i + 1) % 10_000 == 0 || i == _keys - 1)
-                    {
-                        tree.SaveVersion();
-                        if (tree.Version > 1)
-                        {
-                            tree.DeleteVersionsTo(tree.Version - 1);
-                        }
-                    }
-                }
-                var treeTime = watch.Elapsed;
-                var batch = db.CreateBatch();
-                for (long i = 0; i < _keys; i++)
-                {
-                    batch.Put([.. RawPrefix, .. KeyOf(i)], ValueOf(i, 1));
-                    if (batch.Count == 10_000)
-                    {
-                        db.Write(batch);
-                        batch.Dispose();
-                        batch = db.CreateBatch();
-                    }
-                }
-                db.Write(batch);
-                batch.Dispose();
-                var proofBytes = 0L;
-                var snapshot = tree.GetImmutable(tree.Version);
-                for (long i = 0; i < 1000; i++)
-                {
-                    proofBytes += ProofCodec.Encode(snapshot.GetProof(KeyOf(i * 997 % _keys))).Length;
-                }
-                File.WriteAllText(Path.Combine(dir, "setup.txt"), string.Create(CultureInfo.InvariantCulture,
-                    $"keys={_keys} tree_build_s={treeTime.TotalSeconds:F1} raw_build_s={(watch.Elapsed - treeTime).TotalSeconds:F1} versions={tree.Version} mean_existence_proof_bytes={proofBytes / 1000.0:F1} tree_nodes_verified={snapshot.Verify()}\n"));
-            }
+            Build(dir);
             File.WriteAllText(marker, "ok");
         }
         Console.WriteLine("// store setup: " + File.ReadAllText(Path.Combine(dir, "setup.txt")).Trim());
         _db = RocksKeyValueDb.Open(Path.Combine(dir, "db"));
-        _tree = new MutableTree(_db, TreePrefix);
-        _snapshot = _tree.GetImmutable(_tree.Version);
+        _store = new MultiStore(_db, StoreNames, Options);
+        _snapshot = _store.Store(StoreName).GetImmutable(_store.LatestVersion);
+        // Proofs to verify, and the floor: one SHA-256 per hashing step of a proof (leaf + inner ops
+        // of the IAVL proof, leaf + inner ops of the simple proof), over inputs of the same sizes.
+        var proofs = new List<(IReadOnlyList<ProofOp>, byte[], ReadOnlyMemory<byte>[], byte[])>();
+        var hashInputs = new List<byte[]>();
+        for (long i = 0; i < 64; i++)
+        {
+            var key = KeyOf(i * 15_485_863 % _keys);
+            var result = _store.Query(StoreName, key, prove: true);
+            proofs.Add((result.ProofOps!, result.AppHash, [System.Text.Encoding.UTF8.GetBytes(StoreName), key], result.Value!));
+            if (i == 0)
+            {
+                foreach (var op in result.ProofOps!)
+                {
+                    var exist = ProofCodec.DecodeCommitmentProof(op.Data.Span).Exist!;
+                    // Both specs prehash the value with SHA-256, then hash the leaf, then each inner op.
+                    hashInputs.Add(new byte[exist.Value.Length]);
+                    hashInputs.Add(new byte[exist.Key.Length + 32 + 8]);
+                    hashInputs.AddRange(exist.Path.Select(inner => new byte[inner.Prefix.Length + inner.Suffix.Length + 32]));
+                }
+            }
+        }
+        _proofs = [.. proofs];
+        _hashInputs = [.. hashInputs];
+        Console.WriteLine($"// proof check floor: {_hashInputs.Length} SHA-256 calls over {_hashInputs.Sum(h => h.Length)} bytes");
+    }
+
+    private void Build(string dir)
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        var watch = Stopwatch.StartNew();
+        using var db = RocksKeyValueDb.Open(Path.Combine(dir, "db"));
+        using (var store = new MultiStore(db, StoreNames, Options))
+        {
+            var tree = store.Store(StoreName);
+            for (long i = 0; i < _keys; i++)
+            {
+                tree.Set(KeyOf(i), ValueOf(i, 1));
+                if ((i + 1) % 10_000 == 0 || i == _keys - 1)
+                {
+                    store.Commit();
+                }
+            }
+            var treeTime = watch.Elapsed;
+            var batch = db.CreateBatch();
+            for (long i = 0; i < _keys; i++)
+            {
+                batch.Put([.. RawPrefix, .. KeyOf(i)], ValueOf(i, 1));
+                if (batch.Count == 10_000)
+                {
+                    db.Write(batch);
+                    batch.Dispose();
+                    batch = db.CreateBatch();
+                }
+            }
+            db.Write(batch);
+            batch.Dispose();
+            long iavlBytes = 0, simpleBytes = 0, innerOps = 0;
+            const int Samples = 1000;
+            for (long i = 0; i < Samples; i++)
+            {
+                var result = store.Query(StoreName, KeyOf(i * 997 % _keys), prove: true);
+                iavlBytes += result.ProofOps![0].Data.Length;
+                simpleBytes += result.ProofOps[1].Data.Length;
+                innerOps += ProofCodec.DecodeCommitmentProof(result.ProofOps[0].Data.Span).Exist!.Path.Count;
+            }
+            File.WriteAllText(Path.Combine(dir, "setup.txt"), string.Create(CultureInfo.InvariantCulture,
+                $"keys={_keys} multistore_build_s={treeTime.TotalSeconds:F1} (10,000 sets per synced commit, KeepRecent=1) raw_build_s={(watch.Elapsed - treeTime).TotalSeconds:F1} versions={store.LatestVersion} "
+                + $"mean_iavl_proof_bytes={iavlBytes / (double)Samples:F1} mean_iavl_inner_ops={innerOps / (double)Samples:F1} simple_proof_bytes={simpleBytes / (double)Samples:F1} "
+                + $"mean_chained_proof_bytes={(iavlBytes + simpleBytes) / (double)Samples:F1}\n"));
+        }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _db.Dispose();
+    public void Cleanup()
+    {
+        _store.Dispose();
+        _db.Dispose();
+    }
 
-    private long NextIndex() => (_cursor = (_cursor + 7_919) % _keys);
+    private long NextIndex() => _cursor = (_cursor + 7_919) % _keys;
 
     [Benchmark(Description = "IAVL get (1 key)")]
     public byte[]? IavlGet() => _snapshot.Get(KeyOf(NextIndex()));
@@ -119,16 +175,40 @@ public class StoreBenchmarks
     [Benchmark(Description = "IAVL ICS23 existence proof (1 key)")]
     public CommitmentProof IavlProof() => _snapshot.GetProof(KeyOf(NextIndex()));
 
-    [Benchmark(Description = "IAVL 1000 sets + synced commit, per set", OperationsPerInvoke = BatchSize)]
+    [Benchmark(Description = "multistore query + proof chain (IAVL + simple), encoded")]
+    public StoreQueryResult QueryWithProof() => _store.Query(StoreName, KeyOf(NextIndex()), prove: true);
+
+    [Benchmark(Description = "Citrine.Ics23 verify of the chained proof to the app hash")]
+    public bool VerifyChainedProof()
+    {
+        var (ops, appHash, path, value) = _proofs[_proofCursor = (_proofCursor + 1) % _proofs.Length];
+        return ProofOps.VerifyMembership(ops, appHash, path, value).IsValid;
+    }
+
+    [Benchmark(Description = "floor: the proof's SHA-256 calls alone")]
+    public int ProofHashFloor()
+    {
+        Span<byte> digest = stackalloc byte[32];
+        var total = 0;
+        foreach (var input in _hashInputs)
+        {
+            total += SHA256.HashData(input, digest);
+        }
+        return total;
+    }
+
+    [Benchmark(Description = "IAVL 1000 sets + synced multistore commit, per set", OperationsPerInvoke = BatchSize)]
     public long IavlSetAndCommit()
     {
-        var version = _tree.Version + 1;
+        var tree = _store.Store(StoreName);
+        var version = _store.LatestVersion + 1;
         for (var i = 0; i < BatchSize; i++)
         {
             var index = NextIndex();
-            _tree.Set(KeyOf(index), ValueOf(index, version));
+            tree.Set(KeyOf(index), ValueOf(index, version));
         }
-        return _tree.SaveVersion().Version;
+        _store.Commit();
+        return _store.LatestVersion;
     }
 
     [Benchmark(Description = "floor: RocksDB 1000 puts + synced batch, per put", OperationsPerInvoke = BatchSize)]
