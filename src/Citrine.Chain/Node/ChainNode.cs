@@ -476,6 +476,10 @@ public sealed class ChainNode : IDisposable
             _validators[h] = stored.Validators;
             _validators[h + 1] = stored.NextValidators;
         }
+        if (_validators[height + 1].Proposer is null)
+        {
+            throw new NodeStartException($"block {height} was stored without its next validator set's proposer (a block store written before proposer priorities); start from a new home");
+        }
         CatchUpIndex(state.Version);
         if (state.Version == height - 1)
         {

@@ -138,4 +138,29 @@ public sealed class ProposerTests
         }
         Assert.True(chain.Node.GetBlock(3)!.Block.Header.LastBlockId.ContentEquals(chain.Node.GetBlock(2)!.Block.BlockId));
     }
+
+    [Fact]
+    public void A_block_store_without_the_next_proposer_is_refused_at_start()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "citrine-proposer-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var first = WeightedChain(new BlockStore(dir), MultiStoreState.OpenRocks(Path.Combine(dir, "state"), ChainApp.StoreNames)))
+            {
+                first.Produce(2);
+            }
+            var file = Path.Combine(dir, "blocks", Devnet.DevnetHome.HeightName(2) + ".json");
+            var text = File.ReadAllText(file);
+            var start = text.IndexOf(",\"next_proposer_address\"", StringComparison.Ordinal);
+            Assert.True(start > 0);
+            File.WriteAllText(file, text[..start] + "}");
+            using var state = MultiStoreState.OpenRocks(Path.Combine(dir, "state"), ChainApp.StoreNames);
+            var e = Assert.Throws<Citrine.Chain.Node.NodeStartException>(() => WeightedChain(new BlockStore(dir), state));
+            Assert.Contains("without its next validator set's proposer", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
