@@ -223,6 +223,20 @@ internal sealed class WebSocketSession
         }
         var block = stored.Block;
         var height = block.Height.ToString(CultureInfo.InvariantCulture);
+        // types/event_bus.go PublishEventNewBlockHeader: the header alone, with only tm.event.
+        var headerEvents = new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["tm.event"] = ["NewBlockHeader"] };
+        foreach (var (query, id) in subs.Where(s => s.Query.Matches(headerEvents)))
+        {
+            Enqueue(Event(id, query, headerEvents, "tendermint/event/NewBlockHeader", w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("header");
+                CometJson.WriteHeader(w, block.Header);
+                w.WriteEndObject();
+            }));
+        }
+        // CometBFT's NewBlock events are tm.event and the block's FinalizeBlock events; block.height
+        // is a devnet addition (the app emits no block events) so queries can select heights.
         var blockEvents = new Dictionary<string, List<string>>(StringComparer.Ordinal) { ["tm.event"] = ["NewBlock"], ["block.height"] = [height] };
         foreach (var (query, id) in subs.Where(s => s.Query.Matches(blockEvents)))
         {

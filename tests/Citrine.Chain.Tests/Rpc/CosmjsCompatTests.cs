@@ -18,7 +18,7 @@ public sealed class CosmjsCompatTests
     [
         "status", "health", "genesis", "block", "blockResults", "blockchain", "commit", "validators", "validatorsAll",
         "abciInfo", "abciQuery", "broadcastTxSync", "broadcastTxAsync", "broadcastTxCommit", "tx", "txSearch", "blockSearch",
-        "numUnconfirmedTxs", "rpcError", "subscribeNewBlock", "subscribeTx", "wsCall",
+        "numUnconfirmedTxs", "rpcError", "subscribeNewBlock", "subscribeNewBlockHeader", "subscribeTx", "wsCall",
     ];
 
     [SkippableFact]

@@ -127,6 +127,27 @@ public sealed class WebSocketLimitTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task New_block_header_events_carry_the_header()
+    {
+        Assert.False((await Call("tm.event = 'NewBlockHeader'", 1)).TryGetProperty("error", out _));
+        _chain.Produce();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1 << 20];
+        var total = 0;
+        ValueWebSocketReceiveResult r;
+        do
+        {
+            r = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
+            total += r.Count;
+        }
+        while (!r.EndOfMessage);
+        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
+        var data = doc.RootElement.GetProperty("result").GetProperty("data");
+        Assert.Equal("tendermint/event/NewBlockHeader", data.GetProperty("type").GetString());
+        Assert.Equal("1", data.GetProperty("value").GetProperty("header").GetProperty("height").GetString());
+    }
+
+    [Fact]
     public async Task A_repeated_subscription_is_refused()
     {
         Assert.False((await Call("tm.event = 'NewBlock'", 1)).TryGetProperty("error", out _));

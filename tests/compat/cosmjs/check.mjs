@@ -177,6 +177,10 @@ await check("subscribeNewBlock", async () => {
   const block = await within(15000, firstEvent(ws.subscribeNewBlock(), "NewBlock"), "a NewBlock event");
   assert(block.header.height >= 1 && block.header.chainId === fixture.chainId, "NewBlock");
 });
+await check("subscribeNewBlockHeader", async () => {
+  const header = await within(15000, firstEvent(ws.subscribeNewBlockHeader(), "NewBlockHeader"), "a NewBlockHeader event");
+  assert(header.height >= 1 && header.chainId === fixture.chainId && header.appHash.length === 32, "NewBlockHeader");
+});
 await check("subscribeTx", async () => {
   const event = firstEvent(ws.subscribeTx(`transfer.recipient='${fixture.recipient}'`), "Tx");
   await sleep(200);
