@@ -262,24 +262,27 @@ internal sealed class WebSocketSession
         for (var i = 0; i < block.Txs.Count; i++)
         {
             var result = results.TxResults[i];
-            var events = new Dictionary<string, List<string>>(StringComparer.Ordinal)
+            // types/event_bus.go PublishEventTx: every attribute (indexed or not) of every event with
+            // a type, keyed type.key, then tm.event, tx.hash and tx.height appended.
+            var events = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            void Add(string key, string value)
             {
-                ["tm.event"] = ["Tx"],
-                ["tx.hash"] = [Convert.ToHexString(Txs.Tx.HashOf(block.Txs[i]))],
-                ["tx.height"] = [height],
-            };
-            foreach (var e in result.Events)
-            {
-                foreach (var a in e.Attributes.Where(a => a.Index))
+                if (!events.TryGetValue(key, out var list))
                 {
-                    var key = e.Type + "." + a.Key;
-                    if (!events.TryGetValue(key, out var list))
-                    {
-                        events[key] = list = [];
-                    }
-                    list.Add(a.Value);
+                    events[key] = list = [];
+                }
+                list.Add(value);
+            }
+            foreach (var e in result.Events.Where(e => e.Type.Length > 0))
+            {
+                foreach (var a in e.Attributes.Where(a => a.Key.Length > 0))
+                {
+                    Add(e.Type + "." + a.Key, a.Value);
                 }
             }
+            Add("tm.event", "Tx");
+            Add("tx.hash", Convert.ToHexString(Txs.Tx.HashOf(block.Txs[i])));
+            Add("tx.height", height);
             var index = i;
             foreach (var (query, id) in subs.Where(s => s.Query.Matches(events)))
             {

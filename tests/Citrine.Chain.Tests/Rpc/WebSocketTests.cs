@@ -61,7 +61,12 @@ public sealed class WebSocketTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, tx.GetProperty("id").GetInt32());
         var value = tx.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("TxResult");
         Assert.Equal(1, value.GetProperty("index").GetInt32());
-        Assert.Equal(recipient, tx.GetProperty("result").GetProperty("events").GetProperty("transfer.recipient")[0].GetString());
+        var events = tx.GetProperty("result").GetProperty("events");
+        Assert.Equal(recipient, events.GetProperty("transfer.recipient")[0].GetString());
+        Assert.Equal("Tx", events.GetProperty("tm.event")[0].GetString());
+        Assert.Equal("1", events.GetProperty("tx.height")[0].GetString());
+        Assert.Equal(Convert.ToHexString(Citrine.Chain.Txs.Tx.HashOf(_chain.Send(0, 2, 7, 1))), events.GetProperty("tx.hash")[0].GetString());
+        Assert.Equal("/citrine.bank.MsgSend", events.GetProperty("message.action")[0].GetString());
     }
 
     [Fact]
