@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
@@ -63,6 +64,7 @@ public static class ContractLoader
     private static readonly Assembly SdkAssembly = typeof(IContract).Assembly;
     private static readonly string SdkName = SdkAssembly.GetName().Name!;
     private static readonly string RuntimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+    private static readonly ConcurrentDictionary<string, byte[]> FrameworkTokens = new(StringComparer.Ordinal);
 
     /// <summary>Reads the file once, then <see cref="Load(string, byte[], ReadOnlySpan{byte}, string)"/>.</summary>
     public static ContractCode LoadFile(string typeName, string path, ReadOnlySpan<byte> expectedSha256)
@@ -108,34 +110,36 @@ public static class ContractLoader
             using var stream = new MemoryStream(bytes, writable: false);
             assembly = context.LoadFromStream(stream);
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // BadImageFormat, FileLoad, Security (a corrupted public key), ...: the runtime's loader
+            // reads bytes the metadata reader accepted; whatever it refuses them with is this error.
             throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: the runtime refused the assembly: {e.Message}", e);
         }
 
-        Type? type;
+        ConstructorInfo constructor;
         try
         {
-            type = assembly.GetType(typeName, throwOnError: false);
+            constructor = FindConstructor(assembly, assemblyName, typeName, source);
         }
-        catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
+        catch (Exception e) when (e is not (ContractLoadException or OutOfMemoryException))
         {
+            // Metadata that passed the reader's checks but that the runtime's type loader refuses.
             throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: type {typeName} cannot be loaded: {e.Message}", e);
         }
-        if (type is null)
-        {
-            throw new ContractLoadException(ContractLoadError.TypeNotFound, $"{source}: assembly {assemblyName} has no type {typeName}");
-        }
+        return new ContractCode(typeName, hash, () => (IContract)constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: null, culture: null));
+    }
+
+    private static ConstructorInfo FindConstructor(Assembly assembly, string assemblyName, string typeName, string source)
+    {
+        var type = assembly.GetType(typeName, throwOnError: false)
+            ?? throw new ContractLoadException(ContractLoadError.TypeNotFound, $"{source}: assembly {assemblyName} has no type {typeName}");
         if (!type.IsClass || type.IsAbstract || type.ContainsGenericParameters || !typeof(IContract).IsAssignableFrom(type))
         {
             throw new ContractLoadException(ContractLoadError.NotAContract, $"{source}: {typeName} is not a concrete class implementing {typeof(IContract).FullName}");
         }
-        var constructor = type.GetConstructor(Type.EmptyTypes);
-        if (constructor is null)
-        {
-            throw new ContractLoadException(ContractLoadError.NoParameterlessConstructor, $"{source}: {typeName} has no public parameterless constructor");
-        }
-        return new ContractCode(typeName, hash, () => (IContract)constructor.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: null, culture: null));
+        return type.GetConstructor(Type.EmptyTypes)
+            ?? throw new ContractLoadException(ContractLoadError.NoParameterlessConstructor, $"{source}: {typeName} has no public parameterless constructor");
     }
 
     /// <summary>Reads the metadata without loading anything and enforces the reference rules; returns the assembly's simple name.</summary>
@@ -154,14 +158,15 @@ public static class ContractLoader
                 throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: a module without an assembly manifest");
             }
             var name = reader.GetString(reader.GetAssemblyDefinition().Name);
-            if (string.Equals(name, SdkName, StringComparison.OrdinalIgnoreCase) || IsFramework(name))
+            if (string.Equals(name, SdkName, StringComparison.OrdinalIgnoreCase) || FrameworkFile(name) is not null)
             {
                 throw new ContractLoadException(ContractLoadError.ReservedName, $"{source}: a contract assembly may not be named '{name}' (a framework or SDK assembly name)");
             }
             foreach (var handle in reader.AssemblyReferences)
             {
-                var reference = reader.GetString(reader.GetAssemblyReference(handle).Name);
-                if (!string.Equals(reference, SdkName, StringComparison.Ordinal) && !IsFramework(reference))
+                var definition = reader.GetAssemblyReference(handle);
+                var reference = reader.GetString(definition.Name);
+                if (!string.Equals(reference, SdkName, StringComparison.Ordinal) && !IsFramework(reference, definition.GetAssemblyName().GetPublicKeyToken()))
                 {
                     throw new ContractLoadException(ContractLoadError.ForbiddenReference,
                         $"{source}: assembly {name} references '{reference}'; a contract may reference only the .NET framework and {SdkName} (the code id covers the contract assembly alone)");
@@ -179,20 +184,53 @@ public static class ContractLoader
             }
             return name;
         }
-        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException or IOException
-            && e is not ContractLoadException)
+        catch (Exception e) when (e is not (ContractLoadException or OutOfMemoryException))
         {
+            // System.Reflection.Metadata documents BadImageFormatException but also raises others on
+            // corrupted images (OverflowException and SecurityException were seen in
+            // ContractLoaderTests' mutations): any of them means a bad image.
             throw new ContractLoadException(ContractLoadError.BadImage, $"{source}: not a readable .NET assembly: {e.Message}", e);
         }
     }
 
-    /// <summary>A shared-framework assembly: a plain simple name with a file of that name in the runtime directory.</summary>
-    private static bool IsFramework(string name) =>
-        name.Length is > 0 and <= 200
-        && name.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) < 0
-        && name.AsSpan().IndexOfAny('/', '\\') < 0
-        && name is not "." and not ".."
-        && File.Exists(Path.Combine(RuntimeDirectory, name + ".dll"));
+    /// <summary>
+    /// A shared-framework assembly: a file of that simple name in the runtime directory whose
+    /// public key token the reference carries. The token matters where the runtime directory is
+    /// also the application's (a self-contained publish puts the node's own, unsigned, assemblies
+    /// next to the framework's).
+    /// </summary>
+    private static bool IsFramework(string name, byte[]? publicKeyToken)
+    {
+        var path = FrameworkFile(name);
+        if (path is null || publicKeyToken is not { Length: 8 })
+        {
+            return false;
+        }
+        var frameworkToken = FrameworkTokens.GetOrAdd(path, static file =>
+        {
+            try
+            {
+                return AssemblyName.GetAssemblyName(file).GetPublicKeyToken() ?? [];
+            }
+            catch (Exception e) when (e is BadImageFormatException or IOException or ArgumentException or System.Security.SecurityException)
+            {
+                return [];
+            }
+        });
+        return frameworkToken.Length == 8 && frameworkToken.AsSpan().SequenceEqual(publicKeyToken);
+    }
+
+    /// <summary>The runtime directory's file for a plain simple name, or null.</summary>
+    private static string? FrameworkFile(string name)
+    {
+        if (name.Length is 0 or > 200 || name is "." or ".."
+            || name.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.AsSpan().IndexOfAny('/', '\\') >= 0)
+        {
+            return null;
+        }
+        var path = Path.Combine(RuntimeDirectory, name + ".dll");
+        return File.Exists(path) ? path : null;
+    }
 
     /// <summary>
     /// One per registered code: the contract assembly lives here alone; the SDK resolves to the
@@ -207,11 +245,11 @@ public static class ContractLoader
             {
                 return SdkAssembly;
             }
-            if (IsFramework(name))
+            if (IsFramework(name, assemblyName.GetPublicKeyToken()))
             {
                 return null;
             }
-            throw new FileNotFoundException($"a contract may load only the framework and {SdkName}, not '{name}'", name);
+            throw new FileNotFoundException($"a contract may load only the framework (by its full name) and {SdkName}, not '{assemblyName.FullName}'", name);
         }
 
         protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>

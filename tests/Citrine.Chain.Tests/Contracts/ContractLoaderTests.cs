@@ -74,10 +74,22 @@ public sealed class ContractLoaderTests : IDisposable
     [Fact]
     public void Load_rejects_a_multi_file_assembly_and_names_the_other_file()
     {
-        var bytes = EmittedContract.MultiFileAssembly("Citrine.Test.MultiFile", "part2.netmodule");
+        var bytes = EmittedContract.Manifest("Citrine.Test.MultiFile", otherFile: "part2.netmodule");
         var e = Assert.Throws<ContractLoadException>(() => ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "multi.dll"));
         Assert.Equal(ContractLoadError.ForbiddenReference, e.Reason);
         Assert.Contains("'part2.netmodule'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_rejects_a_framework_name_referenced_with_another_public_key_token()
+    {
+        var bytes = EmittedContract.Manifest("Citrine.Test.Forged", reference: ("System.Text.Json", [0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF]));
+        var e = Assert.Throws<ContractLoadException>(() => ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "forged.dll"));
+        Assert.Equal(ContractLoadError.ForbiddenReference, e.Reason);
+        Assert.Contains("'System.Text.Json'", e.Message, StringComparison.Ordinal);
+        // The same manifest with the framework's own token passes the reference check (and then has no contract type).
+        var genuine = EmittedContract.Manifest("Citrine.Test.Forged", reference: ("System.Text.Json", typeof(System.Text.Json.JsonDocument).Assembly.GetName().GetPublicKeyToken()!));
+        Assert.Equal(ContractLoadError.TypeNotFound, Assert.Throws<ContractLoadException>(() => ContractLoader.Load("Fixture.Contract", genuine, Hashing.Sha256(genuine), "genuine.dll")).Reason);
     }
 
     [Fact]
@@ -87,9 +99,17 @@ public sealed class ContractLoaderTests : IDisposable
         var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "loader.dll").Factory();
         var e = Assert.ThrowsAny<IOException>(() => contract.Query(null!, []));
         Assert.Contains("Citrine.Crypto", e.Message, StringComparison.Ordinal);
-        // The framework still resolves.
-        var framework = new EmittedContract { QueryLoadsAssembly = "System.Text.Json" }.Build();
+        // The framework resolves by its full name (with the framework's public key token).
+        var framework = new EmittedContract { QueryLoadsAssembly = typeof(System.Text.Json.JsonDocument).Assembly.FullName }.Build();
         Assert.Equal([1], ContractLoader.Load("Fixture.Contract", framework, Hashing.Sha256(framework), "json.dll").Factory().Query(null!, []));
+    }
+
+    [Fact]
+    public void A_contract_cannot_load_a_framework_name_with_another_public_key_token()
+    {
+        var bytes = new EmittedContract { QueryLoadsAssembly = "System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" }.Build();
+        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "token.dll").Factory();
+        Assert.ThrowsAny<IOException>(() => contract.Query(null!, []));
     }
 
     [Fact]
@@ -160,9 +180,15 @@ public sealed class ContractLoaderTests : IDisposable
     public void Load_never_crashes_on_truncated_or_mutated_assemblies()
     {
         var valid = new EmittedContract().Build();
+        // Six seeds, 1,000 mutants each; earlier, smaller runs missed the SecurityException that a
+        // corrupted public key raises in the metadata reader and in LoadFromStream.
         var random = new Random(4);
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 6000; i++)
         {
+            if (i % 1000 == 0)
+            {
+                random = new Random(4 + (i / 1000));
+            }
             var bytes = i % 3 == 0 ? valid[..random.Next(valid.Length)] : (byte[])valid.Clone();
             if (i % 3 != 0)
             {

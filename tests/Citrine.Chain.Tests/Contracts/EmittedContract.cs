@@ -105,15 +105,23 @@ internal sealed record EmittedContract
     }
 
     /// <summary>
-    /// A bare assembly manifest (no types beyond &lt;Module&gt;) that lists another file of the
-    /// assembly (ECMA-335 II.22.19 File table), written with the metadata builder directly.
+    /// A bare assembly manifest (no types beyond &lt;Module&gt;), written with the metadata builder
+    /// directly: optionally listing another file of the assembly (ECMA-335 II.22.19 File table) or
+    /// referencing an assembly by name and public key token (II.22.5 AssemblyRef).
     /// </summary>
-    public static byte[] MultiFileAssembly(string name, string otherFile)
+    public static byte[] Manifest(string name, string? otherFile = null, (string Name, byte[] Token)? reference = null)
     {
         var metadata = new System.Reflection.Metadata.Ecma335.MetadataBuilder();
         metadata.AddModule(0, metadata.GetOrAddString(name + ".dll"), metadata.GetOrAddGuid(new Guid(1, 2, 3, [4, 5, 6, 7, 8, 9, 10, 11])), default, default);
         metadata.AddAssembly(metadata.GetOrAddString(name), new Version(1, 0, 0, 0), default, default, default, AssemblyHashAlgorithm.Sha1);
-        metadata.AddAssemblyFile(metadata.GetOrAddString(otherFile), metadata.GetOrAddBlob(new byte[20]), containsMetadata: true);
+        if (otherFile is not null)
+        {
+            metadata.AddAssemblyFile(metadata.GetOrAddString(otherFile), metadata.GetOrAddBlob(new byte[20]), containsMetadata: true);
+        }
+        if (reference is { } r)
+        {
+            metadata.AddAssemblyReference(metadata.GetOrAddString(r.Name), new Version(10, 0, 0, 0), default, metadata.GetOrAddBlob(r.Token), default, default);
+        }
         metadata.AddTypeDefinition(default, default, metadata.GetOrAddString("<Module>"), default,
             System.Reflection.Metadata.Ecma335.MetadataTokens.FieldDefinitionHandle(1), System.Reflection.Metadata.Ecma335.MetadataTokens.MethodDefinitionHandle(1));
         var pe = new System.Reflection.PortableExecutable.ManagedPEBuilder(
