@@ -32,8 +32,8 @@ public class ChainRpcBenchmarks
     public const int Clients = 8;
     public const int TxsPerOp = 2000;
 
-    // A send uses ~30,000 gas here; 80,000 leaves headroom as a wallet's simulate-and-multiply
-    // would, and lets a 100M-gas block hold 1,250 sends (the 200,000 of the CLI would cap a block at 500).
+    // Enough for a send (every DeliverTx is checked to succeed), as a wallet's simulate-and-multiply
+    // would set it; lets a 100M-gas block hold 1,250 sends (the CLI's 200,000 would cap a block at 500).
     private const ulong GasLimit = 80_000;
 
     private string _dir = "";
