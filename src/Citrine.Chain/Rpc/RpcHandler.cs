@@ -225,9 +225,11 @@ public sealed class RpcHandler
         }
     }
 
-    private long Height(RpcParams p)
+    private long Height(RpcParams p) => Height(p, _node.Height);
+
+    // CometBFT 0.38 rpc/core getHeight(latestHeight, heightPtr): no height means latestHeight.
+    private static long Height(RpcParams p, long latest)
     {
-        var latest = _node.Height;
         var height = p.Int64("height") ?? 0;
         if (height == 0)
         {
@@ -419,8 +421,15 @@ public sealed class RpcHandler
 
     private void Validators(Utf8JsonWriter w, RpcParams p)
     {
-        var height = Height(p);
-        var set = _node.GetBlock(height)!.Validators;
+        // CometBFT 0.38 rpc/core Validators: heights up to latestUncommittedHeight = store height + 1
+        // (the next set is known once the last block is committed), which is also the default.
+        var latest = _node.Height;
+        if (latest == 0)
+        {
+            throw new RpcException(RpcException.InternalError, "no blocks yet");
+        }
+        var height = Height(p, latest + 1);
+        var set = height <= latest ? _node.GetBlock(height)!.Validators : _node.GetBlock(latest)!.NextValidators;
         var perPage = (int)Math.Clamp(p.Int64("per_page") ?? 30, 1, 100);
         var pages = Math.Max(1, (set.Count + perPage - 1) / perPage);
         var page = p.Int64("page") ?? 1;

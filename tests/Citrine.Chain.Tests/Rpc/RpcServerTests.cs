@@ -150,6 +150,21 @@ public sealed class RpcServerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Validators_serves_the_next_height_and_defaults_to_it_as_CometBft_does()
+    {
+        var latest = _chain.Node.Height;
+        var next = RpcResponses.ParseValidators(await Call("validators", new { height = (latest + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.Equal(latest + 1, next.BlockHeight);
+        Assert.Equal(_chain.Node.ValidatorsAt(latest + 1)!.Hash(), new ValidatorSet(next.Validators).Hash());
+        Assert.Equal(
+            _chain.Node.ValidatorsAt(latest + 1)!.Validators.Select(v => v.ProposerPriority),
+            next.Validators.Select(v => v.ProposerPriority));
+        Assert.Equal(latest + 1, RpcResponses.ParseValidators(await Call("validators")).BlockHeight);
+        var (code, _) = Error(await Call("validators", new { height = (latest + 2).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.Equal(RpcException.InternalError, code);
+    }
+
+    [Fact]
     public async Task Request_without_jsonrpc_version_is_invalid()
     {
         using var response = await _http.PostAsync("", new StringContent("{\"method\":\"status\",\"id\":1}", System.Text.Encoding.UTF8, "application/json"));
