@@ -84,6 +84,10 @@ public sealed class ChainApp
     private static readonly byte[] NextAccountNumberKey = [0x01];
     private static readonly byte[] ValidatorCountKey = [0x01];
 
+    // The sum of validator powers, kept with the count so a change that would push the total past
+    // CometBFT's MaxTotalVotingPower is refused in its tx instead of halting the chain after commit.
+    private static readonly byte[] TotalPowerKey = [0x02];
+
     private readonly IStateStore _state;
     private readonly GenesisDoc _genesis;
 
@@ -125,6 +129,7 @@ public sealed class ChainApp
             branch.Set(StakingStore, v.PublicKey, Int64Bytes(v.Power));
         }
         branch.Set(StakingStore, ValidatorCountKey, Int64Bytes(_genesis.Validators.Count));
+        branch.Set(StakingStore, TotalPowerKey, Int64Bytes(_genesis.Validators.Sum(v => v.Power)));
         branch.Write();
     }
 
@@ -366,8 +371,19 @@ public sealed class ChainApp
         {
             throw new TxFailedException(TxCodes.InvalidRequest, "the devnet holds no signing key for this validator; adding it would halt the chain");
         }
-        var existed = branch.Get(StakingStore, set.PublicKey) is not null;
+        var previous = branch.Get(StakingStore, set.PublicKey) is { Length: 8 } old ? BinaryPrimitives.ReadInt64BigEndian(old) : 0;
+        var existed = previous > 0;
         var count = branch.Get(StakingStore, ValidatorCountKey) is { Length: 8 } c ? BinaryPrimitives.ReadInt64BigEndian(c) : 0;
+        if (branch.Get(StakingStore, TotalPowerKey) is not { Length: 8 } totalBytes)
+        {
+            throw new TxFailedException(TxCodes.InvalidRequest, "the staking store has no total power record (a home from an older version)");
+        }
+        // Both terms are at most MaxTotalVotingPower (long.MaxValue / 8): no overflow.
+        var total = BinaryPrimitives.ReadInt64BigEndian(totalBytes) - previous + set.Power;
+        if (total > ValidatorSet.MaxTotalVotingPower)
+        {
+            throw new TxFailedException(TxCodes.InvalidRequest, $"the total voting power would be {total}, above CometBFT's maximum {ValidatorSet.MaxTotalVotingPower}");
+        }
         if (set.Power == 0)
         {
             if (!existed)
@@ -387,6 +403,7 @@ public sealed class ChainApp
             count += existed ? 0 : 1;
         }
         branch.Set(StakingStore, ValidatorCountKey, Int64Bytes(count));
+        branch.Set(StakingStore, TotalPowerKey, Int64Bytes(total));
         updates.Add(new ValidatorUpdate(set.PublicKey, set.Power));
         events.Add(new("validator_update", [new("pub_key", Convert.ToBase64String(set.PublicKey)), new("power", set.Power.ToString(CultureInfo.InvariantCulture))]));
     }

@@ -85,6 +85,25 @@ public class ChainNodeTests
     }
 
     [Fact]
+    public void Validator_change_that_would_exceed_the_maximum_total_power_is_refused_in_its_tx()
+    {
+        using var chain = new TestChain(validators: 1, extraKeys: 1);
+        chain.Produce();
+        var newKey = Ed25519.PublicKeyFromSeed(chain.ValidatorSeeds[1]);
+        // Each power alone is within range; together with the existing validator the total is not.
+        var tx = Tx.Create([new MsgSetValidator(chain.Address(0), newKey, ValidatorSet.MaxTotalVotingPower)], "", chain.AccountKeys[0], 0, 500_000, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        var before = chain.Node.ValidatorsAt(chain.Node.Height + 1)!.Hash();
+        chain.Produce();
+        var result = chain.Node.GetResults(2)!.TxResults[0];
+        Assert.Equal(TxCodes.InvalidRequest, result.Code);
+        Assert.Contains("total voting power", result.Log, StringComparison.Ordinal);
+        chain.Produce(3);
+        Assert.Equal(before, chain.Node.ValidatorsAt(chain.Node.Height)!.Hash());
+        VerifyAll(chain);
+    }
+
+    [Fact]
     public void Skipping_verification_across_a_full_validator_replacement_needs_bisection()
     {
         using var chain = new TestChain(validators: 1, extraKeys: 1);
