@@ -309,7 +309,7 @@ public sealed class DevnetHome
         }
     }
 
-    /// <summary>Writes to a temporary file, flushes it to disk and renames it over the target, so a crash leaves old or new.</summary>
+    /// <summary>Writes to a temporary file, flushes it to disk, renames it over the target and syncs the directory, so a crash or power cut leaves old or new.</summary>
     internal static void WriteAtomically(string path, ReadOnlySpan<byte> content, bool secret = false)
     {
         var temp = path + ".tmp";
@@ -324,6 +324,7 @@ public sealed class DevnetHome
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
+        DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     internal static string HeightName(long height) => height.ToString("D12", CultureInfo.InvariantCulture);
