@@ -101,6 +101,25 @@ public sealed class ChainApp
 
     public GenesisDoc Genesis => _genesis;
 
+    /// <summary>Signatures verified valid once, so CheckTx and DeliverTx of one tx verify it once.</summary>
+    public VerifiedSignatures Signatures { get; } = new();
+
+    /// <summary>
+    /// Verifies a tx's signature for the sender's account number into <see cref="Signatures"/>
+    /// without touching state, so the node can do the expensive part outside its lock. Nothing is
+    /// decided here: CheckTx still runs every check (a wrong account number simply misses the cache).
+    /// </summary>
+    public static void Preverify(VerifiedSignatures signatures, Tx tx, string chainId, ulong accountNumber)
+    {
+        ArgumentNullException.ThrowIfNull(signatures);
+        ArgumentNullException.ThrowIfNull(tx);
+        _ = signatures.Verify(tx.PublicKey, Tx.SignDocBytes(tx.BodyBytes, tx.AuthInfoBytes, chainId, accountNumber), tx.Signature);
+    }
+
+    /// <summary>The account number of <paramref name="address"/> in the committed state, or null.</summary>
+    public ulong? AccountNumber(ReadOnlySpan<byte> address) =>
+        _state.Read(AccountStore, address) is { } record ? DecodeAccount(record).Number : null;
+
     public IStateStore State => _state;
 
     /// <summary>When set, a validator change may only add keys for which this returns true (the node holds them).</summary>
@@ -291,7 +310,7 @@ public sealed class ChainApp
         }
         branch.Gas.Consume(GasCosts.Secp256k1Verify, "secp256k1 signature verification");
         var signDoc = Tx.SignDocBytes(tx.BodyBytes, tx.AuthInfoBytes, ChainId, number);
-        var verdict = Secp256k1.Verify(tx.PublicKey, signDoc, tx.Signature);
+        var verdict = Signatures.Verify(tx.PublicKey, signDoc, tx.Signature);
         if (verdict != Secp256k1Verdict.Valid)
         {
             throw new TxFailedException(TxCodes.Unauthorized, $"signature verification failed ({verdict}); check chain id '{ChainId}' and account number {number}");

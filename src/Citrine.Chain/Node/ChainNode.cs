@@ -243,6 +243,7 @@ public sealed class ChainNode : IDisposable
         {
             return (Refuse(TxCodes.TxTooLarge, $"tx is {txBytes.Length} bytes, at most {Config.MaxTxBytes}"), hash);
         }
+        Preverify(txBytes);
         lock (_gate)
         {
             var id = Convert.ToHexString(hash);
@@ -263,6 +264,33 @@ public sealed class ChainNode : IDisposable
                 _pendingSequence[Convert.ToHexString(sender)] = tx.Sequence + 1;
             }
             return (result, hash);
+        }
+    }
+
+    // The signature check is most of CheckTx's cost: do it before taking the lock (one short lock
+    // to read the sender's account number), so RPC threads verify in parallel with each other and
+    // with block production. CheckTx under the lock then finds the verified signature.
+    private void Preverify(byte[] txBytes)
+    {
+        Tx tx;
+        byte[] signer;
+        try
+        {
+            tx = Tx.Decode(txBytes);
+            signer = tx.SignerAddress;
+        }
+        catch (Exception e) when (e is Encoding.ProtoDecodeException or Crypto.CryptoException)
+        {
+            return; // CheckTx reports it.
+        }
+        ulong? number;
+        lock (_gate)
+        {
+            number = _app.AccountNumber(signer);
+        }
+        if (number is { } n)
+        {
+            ChainApp.Preverify(_app.Signatures, tx, ChainId, n);
         }
     }
 
