@@ -69,7 +69,7 @@ public sealed class ContractHost : IContractRuntime
                     transfer(instantiate.Sender, address, instantiate.Funds);
                 }
                 var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds);
-                Invoke(() => code.Factory().Instantiate(ctx, instantiate.Message));
+                Invoke(branch.Gas, () => code.Factory().Instantiate(ctx, instantiate.Message));
                 events.Add(new("instantiate", [new("_contract_address", Bech32(address)), new("code_id", code.CodeId)]));
                 AddWasmEvent(events, address, ctx);
                 return address;
@@ -82,7 +82,7 @@ public sealed class ContractHost : IContractRuntime
                     transfer(execute.Sender, execute.Contract, execute.Funds);
                 }
                 var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds);
-                var data = Invoke(() => code.Factory().Execute(ctx, execute.Message));
+                var data = Invoke(branch.Gas, () => code.Factory().Execute(ctx, execute.Message));
                 events.Add(new("execute", [new("_contract_address", Bech32(execute.Contract))]));
                 AddWasmEvent(events, execute.Contract, ctx);
                 return data;
@@ -98,7 +98,7 @@ public sealed class ContractHost : IContractRuntime
         var branch = new StateBranch(state, new GasMeter(gasLimit));
         var code = CodeOf(branch, contract);
         var ctx = new Context(branch, contract, context, [], 0) { ReadOnly = true };
-        return Invoke(() => code.Factory().Query(ctx, message));
+        return Invoke(branch.Gas, () => code.Factory().Query(ctx, message));
     }
 
     /// <summary>The contract info key in the wasm store: <c>0x02 ‖ address</c>.</summary>
@@ -119,8 +119,10 @@ public sealed class ContractHost : IContractRuntime
         return _codes.GetValueOrDefault(text) ?? throw new TxFailedException(TxCodes.UnknownRequest, $"contract code '{text}' is not loaded on this node");
     }
 
-    private static T Invoke<T>(Func<T> action)
+    /// <summary>Runs contract code with <paramref name="gas"/> installed for its metering hooks on this thread.</summary>
+    private static T Invoke<T>(GasMeter gas, Func<T> action)
     {
+        var previous = ContractRuntime.Begin(new ContractGas(gas));
         try
         {
             return action();
@@ -133,9 +135,13 @@ public sealed class ContractHost : IContractRuntime
         {
             throw new ContractException($"contract failed: {e.GetType().Name}: {e.Message}", e);
         }
+        finally
+        {
+            ContractRuntime.End(previous);
+        }
     }
 
-    private static void Invoke(Action action) => Invoke(() =>
+    private static void Invoke(GasMeter gas, Action action) => Invoke(gas, () =>
     {
         action();
         return 0;
@@ -147,6 +153,11 @@ public sealed class ContractHost : IContractRuntime
         {
             events.Add(new("wasm", [new("_contract_address", Bech32(address)), .. ctx.Attributes]));
         }
+    }
+
+    private sealed class ContractGas(GasMeter meter) : IContractGas
+    {
+        public void Consume(long amount, string descriptor) => meter.Consume(amount, descriptor);
     }
 
     private static string Bech32(byte[] address) => Crypto.Encoding.Bech32.EncodeBytes("citrine", address);

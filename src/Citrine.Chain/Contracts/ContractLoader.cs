@@ -35,6 +35,9 @@ public enum ContractLoadError
 
     /// <summary>The type has no public parameterless constructor.</summary>
     NoParameterlessConstructor,
+
+    /// <summary>The assembly calls the metering hooks (<see cref="ContractRuntime"/>) itself, which could undo its own metering.</summary>
+    MeteringHookReference,
 }
 
 /// <summary>A contract assembly refused at registration; <see cref="Reason"/> says which check failed.</summary>
@@ -47,8 +50,8 @@ public sealed class ContractLoadException(ContractLoadError reason, string messa
 
 /// <summary>
 /// Loads operator-registered contract code so that what runs is exactly what was hashed:
-/// the bytes are read once, hashed, inspected with System.Reflection.Metadata, and those same
-/// bytes are loaded (<see cref="AssemblyLoadContext.LoadFromStream(Stream)"/>) into a load context
+/// the bytes are read once, hashed, inspected with System.Reflection.Metadata, metered
+/// (<see cref="ContractMetering"/> rewrites those same bytes in memory) and loaded (<see cref="AssemblyLoadContext.LoadFromStream(Stream)"/>) into a load context
 /// of their own per code.
 /// </summary>
 /// <remarks>
@@ -103,11 +106,14 @@ public static class ContractLoader
         }
 
         var assemblyName = Inspect(bytes, source);
+        // What runs is the verified bytes with metering written in (ContractMetering); the code id
+        // stays the hash of the bytes the operator registered.
+        var metered = ContractMetering.Instrument(bytes, source);
         var context = new ContractLoadContext(assemblyName);
         Assembly assembly;
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
+            using var stream = new MemoryStream(metered, writable: false);
             assembly = context.LoadFromStream(stream);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

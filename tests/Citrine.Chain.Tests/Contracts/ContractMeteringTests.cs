@@ -1,0 +1,203 @@
+using Citrine.Chain.App;
+using Citrine.Chain.Blocks;
+using Citrine.Chain.Contracts;
+using Citrine.Chain.State;
+using Citrine.Chain.Txs;
+using Citrine.Crypto;
+
+namespace Citrine.Chain.Tests.Contracts;
+
+/// <summary>Contract assemblies loaded through <see cref="ContractLoader"/> run metered (<see cref="ContractMetering"/>).</summary>
+public class ContractMeteringTests
+{
+    private static ContractCode Load(MeteredBody body)
+    {
+        var bytes = MeteredContract.Build(body);
+        return ContractLoader.Load(MeteredContract.TypeName, bytes, Hashing.Sha256(bytes), "metered.dll");
+    }
+
+    private static (TestChain Chain, byte[] Contract) Deploy(MeteredBody body)
+    {
+        var host = new ContractHost();
+        host.Register(Load(body));
+        var chain = new TestChain(contracts: host);
+        var tx = Tx.Create([new MsgInstantiate(chain.Address(0), MeteredContract.TypeName, [], 0, "m")], "", chain.AccountKeys[0], 0, 1_000_000, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        chain.Produce();
+        var result = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+        Assert.True(result.IsOk, result.Log);
+        return (chain, result.Data);
+    }
+
+    private static TxResult Execute(TestChain chain, byte[] contract, byte[] message, ulong gas = 1_000_000)
+    {
+        var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, message, 0)], "", chain.AccountKeys[0], 1, gas, "citrine-test", 0);
+        Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+        chain.Produce();
+        return chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+    }
+
+    [Fact]
+    public void Infinite_loop_fails_out_of_gas_at_the_tx_limit_and_the_chain_keeps_producing_blocks()
+    {
+        var (chain, contract) = Deploy(MeteredBody.InfiniteLoop);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 300_000);
+            Assert.Equal(TxCodes.OutOfGas, result.Code);
+            Assert.Contains("out of gas in contract loop", result.Log, StringComparison.Ordinal);
+            Assert.Equal(300_000, result.GasWanted);
+            Assert.Equal(300_000, result.GasUsed);
+
+            var height = chain.Node.Height;
+            Assert.True(chain.Node.SubmitTx(chain.Send(0, 1, 5, 2)).Result.IsOk);
+            chain.Produce();
+            Assert.Equal(height + 1, chain.Node.Height);
+            Assert.True(chain.Node.GetResults(chain.Node.Height)!.TxResults[0].IsOk);
+            Assert.Equal(1_000_005UL, chain.Balance(1));
+        }
+    }
+
+    [Fact]
+    public void Infinite_loop_whose_out_of_gas_is_caught_still_fails_out_of_gas()
+    {
+        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopSwallowed);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 300_000);
+            Assert.Equal(TxCodes.OutOfGas, result.Code);
+            Assert.Contains("out of gas in contract exception handler", result.Log, StringComparison.Ordinal);
+            Assert.Equal(300_000, result.GasUsed);
+        }
+    }
+
+    [Fact]
+    public void Unbounded_recursion_fails_with_call_depth_exceeded_instead_of_overflowing_the_stack()
+    {
+        var (chain, contract) = Deploy(MeteredBody.UnboundedRecursion);
+        using (chain)
+        {
+            var result = Execute(chain, contract, []);
+            Assert.Equal(ContractException.Code, result.Code);
+            Assert.Contains($"InsufficientExecutionStackException: contract call depth exceeded {ContractRuntime.MaxCallDepth}", result.Log, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(200, true)] // 2 × 400 deep: passes only if every return gives its level back
+    [InlineData(254, true)] // Execute + Run + Down(508..0) = 511 frames
+    [InlineData(255, false)] // Execute + Run + Down(510..0) = 513 frames > 512
+    public void Call_depth_counts_live_frames_up_to_the_limit(byte half, bool succeeds)
+    {
+        var (chain, contract) = Deploy(MeteredBody.RecursionTwice);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [half]);
+            if (succeeds)
+            {
+                Assert.True(result.IsOk, result.Log);
+            }
+            else
+            {
+                Assert.Equal(ContractException.Code, result.Code);
+                Assert.Contains("call depth exceeded 512", result.Log, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void An_exception_caught_in_a_loop_gives_back_the_depth_of_the_frames_it_unwound()
+    {
+        // 800 throws from one level down: without the handler's depth reset the count would pass 512.
+        var (chain, contract) = Deploy(MeteredBody.ThrowCaughtInLoop);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [200], gas: 5_000_000);
+            Assert.True(result.IsOk, result.Log);
+        }
+    }
+
+    [Fact]
+    public void Gas_used_grows_by_the_loop_span_for_every_iteration()
+    {
+        long GasFor(byte iterations)
+        {
+            var (chain, contract) = Deploy(MeteredBody.CountedLoop);
+            using (chain)
+            {
+                var result = Execute(chain, contract, [iterations]);
+                Assert.True(result.IsOk, result.Log);
+                return result.GasUsed;
+            }
+        }
+        var few = GasFor(10);
+        var many = GasFor(200);
+        Assert.Equal((200 - 10) * MeteredContract.CountedLoopSpan, many - few);
+    }
+
+    [Fact]
+    public void The_same_metered_tx_on_two_fresh_chains_uses_the_same_gas_and_reaches_the_same_app_hash()
+    {
+        (long Gas, byte[] AppHash, byte[] ResultsHash) Run()
+        {
+            var (chain, contract) = Deploy(MeteredBody.CountedLoop);
+            using (chain)
+            {
+                var result = Execute(chain, contract, [100]);
+                Assert.True(result.IsOk, result.Log);
+                Assert.Equal([1], result.Data);
+                var header = chain.Produce().Block.Header;
+                return (result.GasUsed, header.AppHash, header.LastResultsHash);
+            }
+        }
+        var first = Run();
+        var second = Run();
+        Assert.Equal(first.Gas, second.Gas);
+        Assert.Equal(first.AppHash, second.AppHash);
+        Assert.Equal(first.ResultsHash, second.ResultsHash);
+    }
+
+    [Fact]
+    public void Queries_are_metered_against_their_own_gas_limit()
+    {
+        var (chain, contract) = Deploy(MeteredBody.InfiniteLoop);
+        using (chain)
+        {
+            var e = Assert.Throws<OutOfGasException>(() => chain.Node.Read(app =>
+                chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"), gasLimit: 100_000)));
+            Assert.Contains("contract loop", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_metered_contract_runs_unchanged_when_it_does_not_loop()
+    {
+        var (chain, contract) = Deploy(MeteredBody.Return);
+        using (chain)
+        {
+            var result = Execute(chain, contract, []);
+            Assert.True(result.IsOk, result.Log);
+            Assert.Equal([1], result.Data);
+        }
+    }
+
+    [Fact]
+    public void Load_refuses_a_contract_that_calls_the_metering_hooks_itself()
+    {
+        var bytes = MeteredContract.Build(MeteredBody.CallsHook);
+        var e = Assert.Throws<ContractLoadException>(() => ContractLoader.Load(MeteredContract.TypeName, bytes, Hashing.Sha256(bytes), "hook.dll"));
+        Assert.Equal(ContractLoadError.MeteringHookReference, e.Reason);
+        Assert.Contains("ContractRuntime", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_code_id_is_the_hash_of_the_registered_bytes_not_of_the_rewritten_ones()
+    {
+        var bytes = MeteredContract.Build(MeteredBody.CountedLoop);
+        var code = ContractLoader.Load(MeteredContract.TypeName, bytes, Hashing.Sha256(bytes), "metered.dll");
+        Assert.Equal(Hashing.Sha256(bytes), code.AssemblySha256);
+        var rewritten = ContractMetering.Instrument(bytes, "metered.dll");
+        Assert.NotEqual(bytes, rewritten);
+        Assert.Equal(rewritten, ContractMetering.Instrument(bytes, "metered.dll"));
+    }
+}
