@@ -155,7 +155,7 @@ public sealed class RpcServer : IAsyncDisposable
         using var stream = new MemoryStream();
         try
         {
-            using (var w = new Utf8JsonWriter(stream))
+            using (var w = RpcJson.CreateWriter(stream))
             {
                 w.WriteStartObject();
                 w.WriteString("jsonrpc", "2.0");
@@ -201,7 +201,7 @@ public sealed class RpcServer : IAsyncDisposable
     internal static async Task WriteErrorAsync(HttpContext context, JsonElement? id, RpcException error, bool keepStatus = false)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = RpcJson.CreateWriter(stream))
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");

@@ -339,7 +339,7 @@ internal sealed class WebSocketSession
     private static async Task<byte[]> Response(JsonElement? id, Func<Utf8JsonWriter, Task> result)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = RpcJson.CreateWriter(stream))
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
