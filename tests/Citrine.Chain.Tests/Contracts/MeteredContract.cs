@@ -25,7 +25,7 @@ internal enum MeteredBody
     /// <summary><c>Down(message[0] * 2)</c> twice, where <c>Down(n)</c> recurses n deep and returns.</summary>
     RecursionTwice,
 
-    /// <summary><c>for (i &lt; message[0] * 4) try { Thrower(); } catch (Exception) { }</c>, Thrower one call deeper.</summary>
+    /// <summary><c>for (i &lt; message[0] * 4) try { Thrower(); } catch (InvalidOperationException) { }</c>, Thrower one call deeper.</summary>
     ThrowCaughtInLoop,
 
     /// <summary>Calls <c>ContractRuntime.Charge(1)</c> itself.</summary>
@@ -141,7 +141,7 @@ internal static class MeteredContract
                 {
                     loopIl.BeginExceptionBlock();
                     loopIl.Emit(OpCodes.Call, thrower);
-                    loopIl.BeginCatchBlock(typeof(Exception));
+                    loopIl.BeginCatchBlock(typeof(InvalidOperationException));
                     loopIl.Emit(OpCodes.Pop);
                     loopIl.EndExceptionBlock();
                 });
