@@ -37,8 +37,10 @@ internal static class ContractMetering
         ModuleDefinition module;
         try
         {
+            // Deferred: custom attributes stay undecoded blobs and are written back as they were
+            // (decoding an enum argument would need the framework assembly that defines the enum).
             module = ModuleDefinition.ReadModule(new MemoryStream(bytes, writable: false),
-                new ReaderParameters(ReadingMode.Immediate) { ReadSymbols = false, AssemblyResolver = new NoResolver() });
+                new ReaderParameters(ReadingMode.Deferred) { ReadSymbols = false, AssemblyResolver = new NoResolver() });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -46,6 +46,11 @@ internal static class MeteredContract
     public static byte[] Build(MeteredBody body, string assemblyName = "Citrine.Test.Metered")
     {
         var builder = new PersistedAssemblyBuilder(new AssemblyName(assemblyName) { Version = new Version(1, 0, 0, 0) }, typeof(object).Assembly);
+        // An attribute with an enum argument, as every compiler-built assembly carries: the rewriter
+        // must copy it without resolving the framework assembly that defines the enum.
+        builder.SetCustomAttribute(new CustomAttributeBuilder(
+            typeof(System.Diagnostics.DebuggableAttribute).GetConstructor([typeof(System.Diagnostics.DebuggableAttribute.DebuggingModes)])!,
+            [System.Diagnostics.DebuggableAttribute.DebuggingModes.IgnoreSymbolStoreSequencePoints]));
         var module = builder.DefineDynamicModule(assemblyName);
         var type = module.DefineType(TypeName, TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(object), [typeof(IContract)]);
         type.DefineDefaultConstructor(MethodAttributes.Public);
