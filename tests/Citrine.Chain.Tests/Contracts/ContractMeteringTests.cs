@@ -72,6 +72,54 @@ public class ContractMeteringTests
     }
 
     [Fact]
+    public void A_filter_that_would_catch_running_out_of_gas_throws_instead_and_the_original_out_of_gas_escapes()
+    {
+        // The filter's own charge throws, which the runtime treats as "no match"; without it the
+        // filter would match and the handler's charge would report "exception handler" instead.
+        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopFiltered);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 300_000);
+            Assert.Equal(TxCodes.OutOfGas, result.Code);
+            Assert.Contains("out of gas in contract loop", result.Log, StringComparison.Ordinal);
+            Assert.Equal(300_000, result.GasUsed);
+        }
+    }
+
+    [Fact]
+    public void Rewriting_a_large_compiler_built_assembly_yields_IL_the_jit_accepts_in_every_method()
+    {
+        // Citrine.CometBft: loops, switches, try/catch/finally, filters, lambdas, iterators, async.
+        var source = typeof(Citrine.CometBft.Types.Timestamp).Assembly;
+        var rewritten = ContractMetering.Instrument(File.ReadAllBytes(source.Location), source.Location);
+        var context = new System.Runtime.Loader.AssemblyLoadContext("metering-jit-check", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(new MemoryStream(rewritten));
+            var prepared = 0;
+            const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+                | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+            foreach (var type in assembly.GetTypes().Where(t => !t.ContainsGenericParameters))
+            {
+                foreach (var method in type.GetMethods(All).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(All)))
+                {
+                    if (method.ContainsGenericParameters || method.GetMethodBody() is null)
+                    {
+                        continue;
+                    }
+                    System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                    prepared++;
+                }
+            }
+            Assert.True(prepared > 500, $"only {prepared} methods compiled");
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    [Fact]
     public void Unbounded_recursion_fails_with_call_depth_exceeded_instead_of_overflowing_the_stack()
     {
         var (chain, contract) = Deploy(MeteredBody.UnboundedRecursion);
@@ -118,11 +166,25 @@ public class ContractMeteringTests
     }
 
     [Fact]
-    public void Gas_used_grows_by_the_loop_span_for_every_iteration()
+    public void Returns_reached_by_a_jump_give_their_depth_back()
+    {
+        // 800 calls whose ret is a branch target: the branch must run the depth hook too.
+        var (chain, contract) = Deploy(MeteredBody.ReturnViaJumpInLoop);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [200], gas: 5_000_000);
+            Assert.True(result.IsOk, result.Log);
+        }
+    }
+
+    [Theory]
+    [InlineData((int)MeteredBody.CountedLoop, MeteredContract.CountedLoopSpan)]
+    [InlineData((int)MeteredBody.JumpToBackEdgeLoop, MeteredContract.JumpToBackEdgeLoopSpan)] // the charge is on every way into the back-edge
+    public void Gas_used_grows_by_the_loop_span_for_every_iteration(int body, int span)
     {
         long GasFor(byte iterations)
         {
-            var (chain, contract) = Deploy(MeteredBody.CountedLoop);
+            var (chain, contract) = Deploy((MeteredBody)body);
             using (chain)
             {
                 var result = Execute(chain, contract, [iterations]);
@@ -132,7 +194,7 @@ public class ContractMeteringTests
         }
         var few = GasFor(10);
         var many = GasFor(200);
-        Assert.Equal((200 - 10) * MeteredContract.CountedLoopSpan, many - few);
+        Assert.Equal((200 - 10) * span, many - few);
     }
 
     [Fact]

@@ -16,8 +16,20 @@ internal enum MeteredBody
     /// <summary><c>try { while (true) { } } catch (Exception) { } return { 1 };</c>.</summary>
     InfiniteLoopSwallowed,
 
+    /// <summary><c>try { while (true) { } } catch when (true) { } return { 1 };</c>.</summary>
+    InfiniteLoopFiltered,
+
     /// <summary><c>for (var i = 0; i &lt; message[0]; i++) { } return { 1 };</c>.</summary>
     CountedLoop,
+
+    /// <summary>
+    /// <c>message[0]</c> iterations of a loop whose backward <c>br</c> is reached only by a forward
+    /// jump to it (a <c>continue</c>): <c>H: i++; if (i &gt;= n) goto X; if (true) goto B; nop; B: br H; X:</c>.
+    /// </summary>
+    JumpToBackEdgeLoop,
+
+    /// <summary><c>for (i &lt; message[0] * 4) Leaf();</c> where <c>Leaf</c> reaches its <c>ret</c> only by a forward jump.</summary>
+    ReturnViaJumpInLoop,
 
     /// <summary><c>static void Deep() => Deep();</c> called once.</summary>
     UnboundedRecursion,
@@ -42,6 +54,9 @@ internal static class MeteredContract
     /// <c>ldloc.0 ldc.i4.1 add stloc.0 | ldloc.0 ldarg.0 ldc.i4.0 ldelem.u1 blt</c>.
     /// </summary>
     public const int CountedLoopSpan = 9;
+
+    /// <summary>IL instructions from <c>H</c> to the backward <c>br</c> of <see cref="MeteredBody.JumpToBackEdgeLoop"/>.</summary>
+    public const int JumpToBackEdgeLoopSpan = 13;
 
     public static byte[] Build(MeteredBody body, string assemblyName = "Citrine.Test.Metered")
     {
@@ -100,9 +115,63 @@ internal static class MeteredContract
                 il.EndExceptionBlock();
                 break;
             }
+            case MeteredBody.InfiniteLoopFiltered:
+            {
+                il.BeginExceptionBlock();
+                var head = il.DefineLabel();
+                il.MarkLabel(head);
+                il.Emit(OpCodes.Nop);
+                il.Emit(OpCodes.Br, head);
+                il.BeginExceptFilterBlock();
+                il.Emit(OpCodes.Pop);
+                il.Emit(OpCodes.Ldc_I4_1);
+                il.BeginCatchBlock(null);
+                il.Emit(OpCodes.Pop);
+                il.EndExceptionBlock();
+                break;
+            }
             case MeteredBody.CountedLoop:
                 EmitCountedLoop(il, multiplier: 1, static _ => { });
                 break;
+            case MeteredBody.JumpToBackEdgeLoop:
+            {
+                il.DeclareLocal(typeof(int));
+                var head = il.DefineLabel();
+                var back = il.DefineLabel();
+                var exit = il.DefineLabel();
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Stloc_0);
+                il.MarkLabel(head);
+                il.Emit(OpCodes.Ldloc_0);
+                il.Emit(OpCodes.Ldc_I4_1);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stloc_0);
+                il.Emit(OpCodes.Ldloc_0);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Ldelem_U1);
+                il.Emit(OpCodes.Bge, exit);
+                il.Emit(OpCodes.Ldc_I4_1);
+                il.Emit(OpCodes.Brtrue, back);
+                il.Emit(OpCodes.Nop);
+                il.MarkLabel(back);
+                il.Emit(OpCodes.Br, head);
+                il.MarkLabel(exit);
+                break;
+            }
+            case MeteredBody.ReturnViaJumpInLoop:
+            {
+                var leaf = type.DefineMethod("Leaf", MethodAttributes.Private | MethodAttributes.Static, typeof(void), Type.EmptyTypes);
+                var leafIl = leaf.GetILGenerator();
+                var end = leafIl.DefineLabel();
+                leafIl.Emit(OpCodes.Ldc_I4_1);
+                leafIl.Emit(OpCodes.Brtrue, end);
+                leafIl.Emit(OpCodes.Nop);
+                leafIl.MarkLabel(end);
+                leafIl.Emit(OpCodes.Ret);
+                EmitCountedLoop(il, multiplier: 4, loopIl => loopIl.Emit(OpCodes.Call, leaf));
+                break;
+            }
             case MeteredBody.UnboundedRecursion:
             {
                 var deep = type.DefineMethod("Deep", MethodAttributes.Private | MethodAttributes.Static, typeof(void), Type.EmptyTypes);
