@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace Citrine.Chain.Contracts;
 
@@ -39,6 +40,13 @@ public static class ContractRuntime
         if (call.Depth >= MaxCallDepth)
         {
             throw new InsufficientExecutionStackException($"contract call depth exceeded {MaxCallDepth}");
+        }
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            // A backstop, not the rule: where it fires depends on frame sizes and the thread's stack,
+            // so it is reached only by what the depth bound does not cover (large stackalloc per
+            // frame); failing here beats a stack overflow, which kills the node.
+            throw new InsufficientExecutionStackException($"contract call stack exhausted at depth {call.Depth + 1}");
         }
         return ++call.Depth;
     }

@@ -131,6 +131,19 @@ public class ContractMeteringTests
         }
     }
 
+    [Fact]
+    public void Recursion_with_large_stack_frames_fails_on_the_stack_backstop_instead_of_overflowing()
+    {
+        // 512 × 16 KiB exceeds a thread's stack: the depth bound alone would let the node crash.
+        var (chain, contract) = Deploy(MeteredBody.StackallocRecursion);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 5_000_000);
+            Assert.Equal(ContractException.Code, result.Code);
+            Assert.Contains("InsufficientExecutionStackException: contract call stack exhausted at depth ", result.Log, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData(200, true)] // 2 × 400 deep: passes only if every return gives its level back
     [InlineData(254, true)] // Execute + Run + Down(508..0) = 511 frames

@@ -34,6 +34,9 @@ internal enum MeteredBody
     /// <summary><c>static void Deep() => Deep();</c> called once.</summary>
     UnboundedRecursion,
 
+    /// <summary><c>static void Deep() { byte* b = stackalloc byte[16384]; Deep(); }</c>: out of stack long before 512 levels.</summary>
+    StackallocRecursion,
+
     /// <summary><c>Down(message[0] * 2)</c> twice, where <c>Down(n)</c> recurses n deep and returns.</summary>
     RecursionTwice,
 
@@ -176,6 +179,18 @@ internal static class MeteredContract
             {
                 var deep = type.DefineMethod("Deep", MethodAttributes.Private | MethodAttributes.Static, typeof(void), Type.EmptyTypes);
                 var deepIl = deep.GetILGenerator();
+                deepIl.Emit(OpCodes.Call, deep);
+                deepIl.Emit(OpCodes.Ret);
+                il.Emit(OpCodes.Call, deep);
+                break;
+            }
+            case MeteredBody.StackallocRecursion:
+            {
+                var deep = type.DefineMethod("Deep", MethodAttributes.Private | MethodAttributes.Static, typeof(void), Type.EmptyTypes);
+                var deepIl = deep.GetILGenerator();
+                deepIl.Emit(OpCodes.Ldc_I4, 16384);
+                deepIl.Emit(OpCodes.Localloc);
+                deepIl.Emit(OpCodes.Pop);
                 deepIl.Emit(OpCodes.Call, deep);
                 deepIl.Emit(OpCodes.Ret);
                 il.Emit(OpCodes.Call, deep);
