@@ -36,6 +36,7 @@ public class StoreBenchmarks
     private static readonly MultiStoreOptions Options = new() { KeepRecent = 1 };
 
     private RocksKeyValueDb _db = null!;
+    private ReadCountingDb _counted = null!;
     private MultiStore _store = null!;
     private ImmutableTree _snapshot = null!;
     private (IReadOnlyList<ProofOp> Ops, byte[] AppHash, ReadOnlyMemory<byte>[] Path, byte[] Value)[] _proofs = [];
@@ -43,6 +44,7 @@ public class StoreBenchmarks
     private int _keys;
     private long _cursor;
     private int _proofCursor;
+    private long _iavlOps;
 
     private sealed class Config : ManualConfig
     {
@@ -80,7 +82,10 @@ public class StoreBenchmarks
         }
         Console.WriteLine("// store setup: " + File.ReadAllText(Path.Combine(dir, "setup.txt")).Trim());
         _db = RocksKeyValueDb.Open(Path.Combine(dir, "db"));
-        _store = new MultiStore(_db, StoreNames, Options);
+        // The store reads through a counter (the raw floors use _db directly), so each case prints
+        // how many database reads one operation cost: a regression in the read path shows there.
+        _counted = new ReadCountingDb(_db);
+        _store = new MultiStore(_counted, StoreNames, Options);
         _snapshot = _store.Store(StoreName).GetImmutable(_store.LatestVersion);
         // Proofs to verify, and the floor: one SHA-256 per hashing step of a proof (leaf + inner ops
         // of the IAVL proof, leaf + inner ops of the simple proof), over inputs of the same sizes.
@@ -106,6 +111,8 @@ public class StoreBenchmarks
         _proofs = [.. proofs];
         _hashInputs = [.. hashInputs];
         Console.WriteLine($"// proof check floor: {_hashInputs.Length} SHA-256 calls over {_hashInputs.Sum(h => h.Length)} bytes");
+        _counted.Reset();
+        _iavlOps = 0;
     }
 
     private void Build(string dir)
@@ -160,6 +167,11 @@ public class StoreBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        if (_iavlOps > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"// store reads per IAVL operation: {_counted.Gets / (double)_iavlOps:F2} point reads, {_counted.Ranges / (double)_iavlOps:F4} range scans ({_iavlOps} operations)"));
+        }
         _store.Dispose();
         _db.Dispose();
     }
@@ -167,16 +179,28 @@ public class StoreBenchmarks
     private long NextIndex() => _cursor = (_cursor + 7_919) % _keys;
 
     [Benchmark(Description = "IAVL get (1 key)")]
-    public byte[]? IavlGet() => _snapshot.Get(KeyOf(NextIndex()));
+    public byte[]? IavlGet()
+    {
+        _iavlOps++;
+        return _snapshot.Get(KeyOf(NextIndex()));
+    }
 
     [Benchmark(Description = "floor: RocksDB get (1 key)")]
     public byte[]? RocksGet() => _db.TryGet([.. RawPrefix, .. KeyOf(NextIndex())]);
 
     [Benchmark(Description = "IAVL ICS23 existence proof (1 key)")]
-    public CommitmentProof IavlProof() => _snapshot.GetProof(KeyOf(NextIndex()));
+    public CommitmentProof IavlProof()
+    {
+        _iavlOps++;
+        return _snapshot.GetProof(KeyOf(NextIndex()));
+    }
 
     [Benchmark(Description = "multistore query + proof chain (IAVL + simple), encoded")]
-    public StoreQueryResult QueryWithProof() => _store.Query(StoreName, KeyOf(NextIndex()), prove: true);
+    public StoreQueryResult QueryWithProof()
+    {
+        _iavlOps++;
+        return _store.Query(StoreName, KeyOf(NextIndex()), prove: true);
+    }
 
     [Benchmark(Description = "Citrine.Ics23 verify of the chained proof to the app hash")]
     public bool VerifyChainedProof()
@@ -202,6 +226,7 @@ public class StoreBenchmarks
     {
         var tree = _store.Store(StoreName);
         var version = _store.LatestVersion + 1;
+        _iavlOps += BatchSize;
         for (var i = 0; i < BatchSize; i++)
         {
             var index = NextIndex();
@@ -222,5 +247,39 @@ public class StoreBenchmarks
         }
         _db.Write(batch);
         return batch.Count;
+    }
+
+    /// <summary>Counts the point reads and range scans the store makes; writes pass through.</summary>
+    private sealed class ReadCountingDb(IKeyValueDb inner) : IKeyValueDb
+    {
+        public long Gets { get; private set; }
+
+        public long Ranges { get; private set; }
+
+        public void Reset()
+        {
+            Gets = 0;
+            Ranges = 0;
+        }
+
+        public byte[]? TryGet(ReadOnlySpan<byte> key)
+        {
+            Gets++;
+            return inner.TryGet(key);
+        }
+
+        public IEnumerable<KeyValuePair<byte[], byte[]>> Range(byte[] start, byte[] endExclusive)
+        {
+            Ranges++;
+            return inner.Range(start, endExclusive);
+        }
+
+        public IWriteBatch CreateBatch() => inner.CreateBatch();
+
+        public void Write(IWriteBatch batch) => inner.Write(batch);
+
+        public void Dispose()
+        {
+        }
     }
 }
