@@ -265,6 +265,36 @@ public class ContractMeteringTests
         Assert.Contains("ContractRuntime", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData((int)MeteredBody.ThrowCaughtInLoop)]
+    [InlineData((int)MeteredBody.InfiniteLoopFiltered)]
+    [InlineData((int)MeteredBody.JumpToBackEdgeLoop)]
+    public void The_rewriter_lets_only_ContractLoadException_escape_on_mutated_assemblies(int body)
+    {
+        // Loops, handlers, filters and forward jumps into back-edges, with bits flipped: bad branch
+        // targets and handler ranges reach the rewriter, which must refuse them as BadImage.
+        var valid = MeteredContract.Build((MeteredBody)body);
+        var random = new Random(11 + body);
+        var loaded = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (var flips = random.Next(1, 5); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+            }
+            try
+            {
+                ContractLoader.Load(MeteredContract.TypeName, bytes, Hashing.Sha256(bytes), "mutant.dll");
+                loaded++;
+            }
+            catch (ContractLoadException)
+            {
+            }
+        }
+        Assert.InRange(loaded, 1, 999);
+    }
+
     [Fact]
     public void The_code_id_is_the_hash_of_the_registered_bytes_not_of_the_rewritten_ones()
     {
