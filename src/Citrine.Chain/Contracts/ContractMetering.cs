@@ -49,16 +49,16 @@ internal static class ContractMetering
 
         using (module)
         {
-            foreach (var reference in module.GetTypeReferences())
-            {
-                if (reference.Name == HookTypeName && reference.Namespace == HookNamespace)
-                {
-                    throw new ContractLoadException(ContractLoadError.MeteringHookReference,
-                        $"{source}: the contract references {HookNamespace}.{HookTypeName}; only the node's metering rewriter may call it");
-                }
-            }
             try
             {
+                foreach (var reference in module.GetTypeReferences())
+                {
+                    if (reference.Name == HookTypeName && reference.Namespace == HookNamespace)
+                    {
+                        throw new ContractLoadException(ContractLoadError.MeteringHookReference,
+                            $"{source}: the contract references {HookNamespace}.{HookTypeName}; only the node's metering rewriter may call it");
+                    }
+                }
                 var hooks = new Hooks(module);
                 foreach (var type in module.GetTypes())
                 {
