@@ -72,6 +72,19 @@ public class ContractMeteringTests
     }
 
     [Fact]
+    public void A_finally_block_that_starts_after_running_out_of_gas_throws_out_of_gas_again()
+    {
+        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopWithFinally);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 300_000);
+            Assert.Equal(TxCodes.OutOfGas, result.Code);
+            Assert.Contains("out of gas in contract exception handler", result.Log, StringComparison.Ordinal);
+            Assert.Equal(300_000, result.GasUsed);
+        }
+    }
+
+    [Fact]
     public void A_filter_that_would_catch_running_out_of_gas_throws_instead_and_the_original_out_of_gas_escapes()
     {
         // The filter's own charge throws, which the runtime treats as "no match"; without it the

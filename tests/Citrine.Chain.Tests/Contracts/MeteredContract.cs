@@ -16,6 +16,9 @@ internal enum MeteredBody
     /// <summary><c>try { while (true) { } } catch (Exception) { } return { 1 };</c>.</summary>
     InfiniteLoopSwallowed,
 
+    /// <summary><c>try { while (true) { } } finally { }</c>.</summary>
+    InfiniteLoopWithFinally,
+
     /// <summary><c>try { while (true) { } } catch when (true) { } return { 1 };</c>.</summary>
     InfiniteLoopFiltered,
 
@@ -115,6 +118,18 @@ internal static class MeteredContract
                 il.Emit(OpCodes.Br, head);
                 il.BeginCatchBlock(typeof(Exception));
                 il.Emit(OpCodes.Pop);
+                il.EndExceptionBlock();
+                break;
+            }
+            case MeteredBody.InfiniteLoopWithFinally:
+            {
+                il.BeginExceptionBlock();
+                var head = il.DefineLabel();
+                il.MarkLabel(head);
+                il.Emit(OpCodes.Nop);
+                il.Emit(OpCodes.Br, head);
+                il.BeginFinallyBlock();
+                il.Emit(OpCodes.Nop);
                 il.EndExceptionBlock();
                 break;
             }
