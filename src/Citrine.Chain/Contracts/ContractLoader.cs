@@ -38,6 +38,9 @@ public enum ContractLoadError
 
     /// <summary>The assembly calls the metering hooks (<see cref="ContractRuntime"/>) itself, which could undo its own metering.</summary>
     MeteringHookReference,
+
+    /// <summary>The assembly uses an API contracts may not (the banned list, reflection, interop, threads, the GC, a finalizer): see <see cref="ContractApiRules"/>.</summary>
+    ForbiddenApi,
 }
 
 /// <summary>A contract assembly refused at registration; <see cref="Reason"/> says which check failed.</summary>
@@ -90,7 +93,11 @@ public static class ContractLoader
     /// reference rules, loads them into a fresh load context and returns the code for
     /// <paramref name="typeName"/>. <paramref name="source"/> only names the origin in errors.
     /// </summary>
-    public static ContractCode Load(string typeName, byte[] assemblyBytes, ReadOnlySpan<byte> expectedSha256, string source)
+    public static ContractCode Load(string typeName, byte[] assemblyBytes, ReadOnlySpan<byte> expectedSha256, string source) =>
+        Load(typeName, assemblyBytes, expectedSha256, source, enforceApiRules: true);
+
+    /// <summary>As <see cref="Load(string, byte[], ReadOnlySpan{byte}, string)"/>; tests switch the API rules off to reach the run-time defences behind them.</summary>
+    internal static ContractCode Load(string typeName, byte[] assemblyBytes, ReadOnlySpan<byte> expectedSha256, string source, bool enforceApiRules)
     {
         ArgumentException.ThrowIfNullOrEmpty(typeName);
         ArgumentNullException.ThrowIfNull(assemblyBytes);
@@ -105,7 +112,7 @@ public static class ContractLoader
                 $"{source}: SHA-256 {Convert.ToHexStringLower(hash)} differs from the genesis code id {Convert.ToHexStringLower(expectedSha256)}");
         }
 
-        var assemblyName = Inspect(bytes, source);
+        var assemblyName = Inspect(bytes, source, enforceApiRules);
         // What runs is the verified bytes with metering written in (ContractMetering); the code id
         // stays the hash of the bytes the operator registered.
         var metered = ContractMetering.Instrument(bytes, source);
@@ -149,7 +156,7 @@ public static class ContractLoader
     }
 
     /// <summary>Reads the metadata without loading anything and enforces the reference rules; returns the assembly's simple name.</summary>
-    private static string Inspect(byte[] bytes, string source)
+    private static string Inspect(byte[] bytes, string source, bool enforceApiRules)
     {
         try
         {
@@ -187,6 +194,10 @@ public static class ContractLoader
             {
                 var module = reader.GetString(reader.GetModuleReference(MetadataTokens.ModuleReferenceHandle(1)).Name);
                 throw new ContractLoadException(ContractLoadError.ForbiddenReference, $"{source}: assembly {name} imports native module '{module}'; contracts may not call native code");
+            }
+            if (enforceApiRules)
+            {
+                ContractApiRules.Check(reader, name, source);
             }
             return name;
         }

@@ -96,19 +96,19 @@ public sealed class ContractLoaderTests : IDisposable
     public void A_contract_cannot_load_the_nodes_assemblies_by_name_at_run_time()
     {
         var bytes = new EmittedContract { QueryLoadsAssembly = "Citrine.Crypto" }.Build();
-        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "loader.dll").Factory();
+        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "loader.dll", enforceApiRules: false).Factory();
         var e = Assert.ThrowsAny<IOException>(() => contract.Query(null!, []));
         Assert.Contains("Citrine.Crypto", e.Message, StringComparison.Ordinal);
         // The framework resolves by its full name (with the framework's public key token).
         var framework = new EmittedContract { QueryLoadsAssembly = typeof(System.Text.Json.JsonDocument).Assembly.FullName }.Build();
-        Assert.Equal([1], ContractLoader.Load("Fixture.Contract", framework, Hashing.Sha256(framework), "json.dll").Factory().Query(null!, []));
+        Assert.Equal([1], ContractLoader.Load("Fixture.Contract", framework, Hashing.Sha256(framework), "json.dll", enforceApiRules: false).Factory().Query(null!, []));
     }
 
     [Fact]
     public void A_contract_cannot_load_a_framework_name_with_another_public_key_token()
     {
         var bytes = new EmittedContract { QueryLoadsAssembly = "System.Text.Json, Version=10.0.0.0, Culture=neutral, PublicKeyToken=0123456789abcdef" }.Build();
-        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "token.dll").Factory();
+        var contract = ContractLoader.Load("Fixture.Contract", bytes, Hashing.Sha256(bytes), "token.dll", enforceApiRules: false).Factory();
         Assert.ThrowsAny<IOException>(() => contract.Query(null!, []));
     }
 

@@ -32,6 +32,12 @@ internal sealed record EmittedContract
     /// <summary>A P/Invoke into this native library.</summary>
     public string? NativeImport { get; init; }
 
+    /// <summary><c>Execute</c> first calls this static method (int arguments 0, string arguments "") and drops its result.</summary>
+    public MethodInfo? ExecuteCalls { get; init; }
+
+    /// <summary>The contract type overrides <c>Object.Finalize</c>.</summary>
+    public bool WithFinalizer { get; init; }
+
     public byte[] Build()
     {
         var builder = new PersistedAssemblyBuilder(new AssemblyName(AssemblyName) { Version = new Version(1, 0, 0, 0) }, typeof(object).Assembly);
@@ -73,8 +79,38 @@ internal sealed record EmittedContract
         }
         else
         {
+            if (ExecuteCalls is { } call)
+            {
+                foreach (var parameter in call.GetParameters())
+                {
+                    if (parameter.ParameterType == typeof(string))
+                    {
+                        executeIl.Emit(OpCodes.Ldstr, "");
+                    }
+                    else if (parameter.ParameterType == typeof(int))
+                    {
+                        executeIl.Emit(OpCodes.Ldc_I4_0);
+                    }
+                    else
+                    {
+                        throw new NotSupportedException($"parameter type {parameter.ParameterType}");
+                    }
+                }
+                executeIl.Emit(OpCodes.Call, call);
+                if (call.ReturnType != typeof(void))
+                {
+                    executeIl.Emit(OpCodes.Pop);
+                }
+            }
             EmitBytes(executeIl, Marker);
             executeIl.Emit(OpCodes.Ret);
+        }
+        if (WithFinalizer)
+        {
+            var finalizer = type.DefineMethod("Finalize", MethodAttributes.Family | MethodAttributes.Virtual | MethodAttributes.HideBySig, typeof(void), Type.EmptyTypes);
+            var fil = finalizer.GetILGenerator();
+            fil.Emit(OpCodes.Ret);
+            type.DefineMethodOverride(finalizer, typeof(object).GetMethod("Finalize", BindingFlags.Instance | BindingFlags.NonPublic)!);
         }
 
         var query = type.DefineMethod(nameof(IContract.Query), Implementation, typeof(byte[]), [typeof(IContractQueryContext), typeof(byte[])]);
