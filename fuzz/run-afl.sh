@@ -44,7 +44,7 @@ if ! dotnet "$bin/Citrine.Fuzz.dll" list | grep -qx "$target"; then
 fi
 
 # 2. Instrument only the Citrine libraries under test (not the driver, SharpFuzz, system or third-party DLLs).
-for dll in Citrine.Attestation Citrine.Ics23 Citrine.CometBft Citrine.Crypto; do
+for dll in Citrine.Attestation Citrine.Ics23 Citrine.CometBft Citrine.Crypto Citrine.Chain Citrine.Store; do
     sharpfuzz "$bin/$dll.dll" >"$work/instrument-$dll.log" 2>&1 \
         || { cat "$work/instrument-$dll.log" >&2; exit 1; }
 done
@@ -116,6 +116,15 @@ elif target.startswith("cometbft-"):
     if not seeds:
         for p in files("cometbft/tendermint-rs-rpc-fixtures/**/*.json"):
             add_file(p)
+
+elif target == "chain-event-query":
+    seeds += [b"tm.event='Tx' AND tx.height>=5", b"transfer.recipient CONTAINS 'citrine1' AND tx.height=3",
+              b"wasm._contract_address EXISTS", b"block.height > 10 AND tx.time >= TIME 2026-01-01T00:00:00Z"]
+elif target == "chain-rpc-request":
+    seeds += [b'{"jsonrpc":"2.0","id":1,"method":"tx_search","params":{"query":"tx.height>1","page":"1","per_page":"30","order_by":"desc"}}',
+              b'[{"jsonrpc":"2.0","id":"a","method":"block","params":{"height":"2"}},{"jsonrpc":"2.0","id":2,"method":"status"}]']
+elif target == "chain-rpc-uri":
+    seeds += [b'query="tx.height>1"&page=1&per_page=30&order_by="asc"', b'path="/store/bank/key"&data=0x01&prove=true&height=3']
 
 if not seeds:
     seeds.append(b"\x00")  # no vectors for this target: AFL still needs one input
