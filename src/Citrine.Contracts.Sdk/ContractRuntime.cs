@@ -61,6 +61,24 @@ public static class ContractRuntime
         }
     }
 
+    /// <summary>Gas per byte of a new array (<c>newarr</c>), charged before the array exists.</summary>
+    public const int AllocationGasPerByte = 1;
+
+    /// <summary>
+    /// Before every <c>newarr</c>: charges <paramref name="length"/> × <paramref name="elementSize"/>
+    /// bytes (a negative length is the runtime's OverflowException, not a charge), so a contract
+    /// cannot allocate more memory than its gas buys. Element sizes are fixed per element type by
+    /// the rewriter, so the charge is deterministic.
+    /// </summary>
+    public static void ChargeAllocation(long length, int elementSize)
+    {
+        if (length > 0)
+        {
+            // At most 2^31 elements × 16 bytes: no overflow in 64 bits.
+            _current?.Gas.Consume(length * elementSize * AllocationGasPerByte, "contract allocation");
+        }
+    }
+
     /// <summary>Before a backward branch: charges the instructions of the loop it closes.</summary>
     public static void Charge(int cost)
     {

@@ -128,6 +128,13 @@ internal static class ContractMetering
                 case Code.Ret or Code.Jmp:
                     Before(instruction).Add(Instruction.Create(OpCodes.Call, hooks.Exit));
                     continue;
+                case Code.Newarr:
+                    // The length on the stack is charged before the array exists: dup; conv.i8; ldc.i4 size; call.
+                    Before(instruction).AddRange([
+                        Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Conv_I8),
+                        Instruction.Create(OpCodes.Ldc_I4, ElementSize((TypeReference)instruction.Operand)),
+                        Instruction.Create(OpCodes.Call, hooks.ChargeAllocation)]);
+                    continue;
                 case Code.Tail:
                     // "tail." must be followed by call and ret (III.2.4); the Exit hook sits between them now.
                     instruction.OpCode = OpCodes.Nop;
@@ -191,6 +198,23 @@ internal static class ContractMetering
         body.OptimizeMacros();
     }
 
+    /// <summary>
+    /// Bytes charged per element of <c>newarr</c>: the primitive's size; 8 for references and
+    /// pointers; 16 for other value types and generic parameters (a layout is not known from the
+    /// contract's metadata alone; a larger struct, or a struct from another assembly whose
+    /// value-type-ness the reference does not carry, is undercharged — documented).
+    /// </summary>
+    private static int ElementSize(TypeReference type) => type.MetadataType switch
+    {
+        MetadataType.Boolean or MetadataType.Byte or MetadataType.SByte => 1,
+        MetadataType.Char or MetadataType.Int16 or MetadataType.UInt16 => 2,
+        MetadataType.Int32 or MetadataType.UInt32 or MetadataType.Single => 4,
+        MetadataType.Int64 or MetadataType.UInt64 or MetadataType.Double or MetadataType.IntPtr or MetadataType.UIntPtr => 8,
+        MetadataType.ValueType or MetadataType.Var or MetadataType.MVar => 16,
+        MetadataType.GenericInstance => type.IsValueType ? 16 : 8,
+        _ => 8,
+    };
+
     /// <summary>References to the SDK's hooks, through the contract's own reference to the SDK.</summary>
     private sealed class Hooks
     {
@@ -209,6 +233,10 @@ internal static class ContractMetering
             Exit = new MethodReference(nameof(ContractRuntime.Exit), module.TypeSystem.Void, type);
             Charge = new MethodReference(nameof(ContractRuntime.Charge), module.TypeSystem.Void, type) { Parameters = { new ParameterDefinition(Int32) } };
             Handler = new MethodReference(nameof(ContractRuntime.Handler), module.TypeSystem.Void, type) { Parameters = { new ParameterDefinition(Int32) } };
+            ChargeAllocation = new MethodReference(nameof(ContractRuntime.ChargeAllocation), module.TypeSystem.Void, type)
+            {
+                Parameters = { new ParameterDefinition(module.TypeSystem.Int64), new ParameterDefinition(Int32) },
+            };
         }
 
         public TypeReference Int32 { get; }
@@ -216,6 +244,7 @@ internal static class ContractMetering
         public MethodReference Exit { get; }
         public MethodReference Charge { get; }
         public MethodReference Handler { get; }
+        public MethodReference ChargeAllocation { get; }
     }
 
     /// <summary>The rewriter never needs another assembly's contents; resolving one would read files.</summary>

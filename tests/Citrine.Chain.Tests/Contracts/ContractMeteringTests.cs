@@ -38,6 +38,32 @@ public class ContractMeteringTests
     }
 
     [Fact]
+    public void Array_allocation_is_charged_per_byte_before_the_array_exists()
+    {
+        var (chain, contract) = Deploy(MeteredBody.AllocateBytes);
+        using (chain)
+        {
+            var one = Execute(chain, contract, [1]);
+            Assert.True(one.IsOk, one.Log);
+            var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, [2], 0)], "", chain.AccountKeys[0], 2, 1_000_000, "citrine-test", 0);
+            Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+            chain.Produce();
+            var two = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+            Assert.True(two.IsOk, two.Log);
+            Assert.Equal(65_536L * ContractRuntime.AllocationGasPerByte, two.GasUsed - one.GasUsed);
+
+            // 255 × 64 KiB = 16.7 MB would need 16.7 M gas: refused at the charge, within the limit.
+            tx = Tx.Create([new MsgExecute(chain.Address(0), contract, [255], 0)], "", chain.AccountKeys[0], 3, 1_000_000, "citrine-test", 0);
+            Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
+            chain.Produce();
+            var big = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+            Assert.Equal(TxCodes.OutOfGas, big.Code);
+            Assert.Contains("contract allocation", big.Log, StringComparison.Ordinal);
+            Assert.Equal(1_000_000, big.GasUsed);
+        }
+    }
+
+    [Fact]
     public void Infinite_loop_fails_out_of_gas_at_the_tx_limit_and_the_chain_keeps_producing_blocks()
     {
         var (chain, contract) = Deploy(MeteredBody.InfiniteLoop);

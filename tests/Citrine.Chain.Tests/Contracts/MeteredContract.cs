@@ -48,6 +48,9 @@ internal enum MeteredBody
 
     /// <summary>Calls <c>ContractRuntime.Charge(1)</c> itself.</summary>
     CallsHook,
+
+    /// <summary><c>_ = new byte[message[0] &lt;&lt; 16]; return { 1 };</c> (message[0] × 64 KiB).</summary>
+    AllocateBytes,
 }
 
 /// <summary>Emits a contract assembly (PersistedAssemblyBuilder) with one chosen <see cref="MeteredBody"/>.</summary>
@@ -100,6 +103,15 @@ internal static class MeteredContract
         switch (body)
         {
             case MeteredBody.Return:
+                break;
+            case MeteredBody.AllocateBytes:
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Ldelem_U1);
+                il.Emit(OpCodes.Ldc_I4, 16);
+                il.Emit(OpCodes.Shl);
+                il.Emit(OpCodes.Newarr, typeof(byte));
+                il.Emit(OpCodes.Pop);
                 break;
             case MeteredBody.InfiniteLoop:
             {
