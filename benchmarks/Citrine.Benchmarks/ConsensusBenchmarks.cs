@@ -51,7 +51,7 @@ public class ConsensusPartSetBenchmarks
     }
 
     [Benchmark]
-    public PartSetHeader EncodeAndPartSet() => PartSet.FromData(BlockEncoder.EncodeBlock(_header, _txs, _lastCommit)).Header;
+    public PartSetHeader EncodeAndPartSet() => PartSet.FromData(BlockEncoder.EncodeBlockMemory(_header, _txs, _lastCommit)).Header;
 
     [Benchmark(Baseline = true)]
     public byte[] FloorSha256OfEncodedBlock() => SHA256.HashData(_encoded);

@@ -398,7 +398,7 @@ public sealed class RpcHandler
             w.WritePropertyName("block_id");
             CometJson.WriteBlockId(w, block.BlockId);
             // BlockMeta.BlockSize = Block.Size(): the protobuf size of the whole block.
-            w.WriteString("block_size", S(CometBft.Encoding.BlockEncoder.EncodeBlock(block.Header, block.Txs, block.LastCommit ?? BlockHashes.EmptyCommit).Length));
+            w.WriteString("block_size", S(CometBft.Encoding.BlockEncoder.EncodeBlockMemory(block.Header, block.Txs, block.LastCommit ?? BlockHashes.EmptyCommit).Length));
             w.WritePropertyName("header");
             CometJson.WriteHeader(w, block.Header);
             w.WriteString("num_txs", S(block.Txs.Count));

@@ -24,6 +24,9 @@ public sealed class ProtoWriter
 
     public byte[] ToArray() => _buffer.AsSpan(0, _length).ToArray();
 
+    /// <summary>The bytes written so far, in the writer's own buffer (valid until the next write).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     public void Clear() => _length = 0;
 
     public void WriteVarint(ulong value)

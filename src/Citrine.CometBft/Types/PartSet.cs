@@ -44,6 +44,6 @@ public sealed class PartSet
     public static BlockId BlockIdOf(Header header, IReadOnlyList<byte[]> txs, Commit? lastCommit)
     {
         ArgumentNullException.ThrowIfNull(header);
-        return new BlockId(header.Hash(), FromData(BlockEncoder.EncodeBlock(header, txs, lastCommit)).Header);
+        return new BlockId(header.Hash(), FromData(BlockEncoder.EncodeBlockMemory(header, txs, lastCommit)).Header);
     }
 }
