@@ -1,3 +1,5 @@
+using Citrine.Crypto;
+
 namespace Citrine.CometBft.Types;
 
 /// <summary>Why a validator change set cannot be applied (CometBFT 0.38 <c>updateWithChangeSet</c> errors).</summary>

@@ -1,4 +1,5 @@
 using Citrine.CometBft.Encoding;
+using Citrine.Crypto;
 
 namespace Citrine.CometBft.Types;
 
@@ -125,20 +126,3 @@ public enum ValidatorSetProblemKind
 }
 
 public sealed record ValidatorSetProblem(ValidatorSetProblemKind Kind, string Message);
-
-/// <summary>Compares byte arrays by content (for address lookups).</summary>
-public sealed class ByteArrayComparer : IEqualityComparer<byte[]>
-{
-    public static readonly ByteArrayComparer Instance = new();
-
-    public bool Equals(byte[]? x, byte[]? y) =>
-        ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
-
-    public int GetHashCode(byte[] obj)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        var hash = new HashCode();
-        hash.AddBytes(obj);
-        return hash.ToHashCode();
-    }
-}

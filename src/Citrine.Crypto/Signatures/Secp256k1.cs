@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -211,20 +210,5 @@ public static class Secp256k1
     {
         var curve = CustomNamedCurves.GetByName("secp256k1");
         return new ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H);
-    }
-}
-
-internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
-{
-    public static readonly ByteArrayComparer Instance = new();
-
-    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-    // HashCode is seeded per process, so chosen keys cannot force collisions.
-    public int GetHashCode([DisallowNull] byte[] obj)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(obj);
-        return hash.ToHashCode();
     }
 }

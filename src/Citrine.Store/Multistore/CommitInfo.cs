@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Citrine.Crypto;
 using Citrine.Ics23.Proofs;
 using Citrine.Store.Iavl;
 
@@ -22,7 +23,7 @@ public sealed class CommitInfo
     {
         ArgumentNullException.ThrowIfNull(stores);
         Version = version;
-        Stores = [.. stores.OrderBy(s => Encoding.UTF8.GetBytes(s.Name), Storage.ByteArrayComparer.Instance)];
+        Stores = [.. stores.OrderBy(s => Encoding.UTF8.GetBytes(s.Name), ByteArrayComparer.Instance)];
         for (var i = 1; i < Stores.Count; i++)
         {
             if (Stores[i].Name == Stores[i - 1].Name)

@@ -1,3 +1,5 @@
+using Citrine.Crypto;
+
 namespace Citrine.Store.Storage;
 
 /// <summary>An in-memory <see cref="IKeyValueDb"/> for tests: same ordering and batch semantics, no durability.</summary>

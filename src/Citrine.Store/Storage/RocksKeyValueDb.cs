@@ -1,3 +1,4 @@
+using Citrine.Crypto;
 using RocksDbSharp;
 
 namespace Citrine.Store.Storage;

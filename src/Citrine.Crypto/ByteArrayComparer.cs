@@ -1,6 +1,10 @@
-namespace Citrine.Store.Storage;
+namespace Citrine.Crypto;
 
-/// <summary>Unsigned lexicographic byte order, the order RocksDB's default comparator uses.</summary>
+/// <summary>
+/// Byte arrays by content: unsigned lexicographic order (the order RocksDB's default comparator
+/// uses) and equality, hashed with the per-process seeded <see cref="HashCode"/> so chosen keys
+/// cannot force collisions in a dictionary. One comparer for every library.
+/// </summary>
 public sealed class ByteArrayComparer : IComparer<byte[]>, IEqualityComparer<byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
