@@ -36,7 +36,7 @@ public class StoreBenchmarks
     private static readonly MultiStoreOptions Options = new() { KeepRecent = 1 };
 
     private RocksKeyValueDb _db = null!;
-    private ReadCountingDb _counted = null!;
+    private CountingKeyValueDb _counted = null!;
     private MultiStore _store = null!;
     private ImmutableTree _snapshot = null!;
     private (IReadOnlyList<ProofOp> Ops, byte[] AppHash, ReadOnlyMemory<byte>[] Path, byte[] Value)[] _proofs = [];
@@ -84,7 +84,7 @@ public class StoreBenchmarks
         _db = RocksKeyValueDb.Open(Path.Combine(dir, "db"));
         // The store reads through a counter (the raw floors use _db directly), so each case prints
         // how many database reads one operation cost: a regression in the read path shows there.
-        _counted = new ReadCountingDb(_db);
+        _counted = new CountingKeyValueDb(_db);
         _store = new MultiStore(_counted, StoreNames, Options);
         _snapshot = _store.Store(StoreName).GetImmutable(_store.LatestVersion);
         // Proofs to verify, and the floor: one SHA-256 per hashing step of a proof (leaf + inner ops
@@ -247,39 +247,5 @@ public class StoreBenchmarks
         }
         _db.Write(batch);
         return batch.Count;
-    }
-
-    /// <summary>Counts the point reads and range scans the store makes; writes pass through.</summary>
-    private sealed class ReadCountingDb(IKeyValueDb inner) : IKeyValueDb
-    {
-        public long Gets { get; private set; }
-
-        public long Ranges { get; private set; }
-
-        public void Reset()
-        {
-            Gets = 0;
-            Ranges = 0;
-        }
-
-        public byte[]? TryGet(ReadOnlySpan<byte> key)
-        {
-            Gets++;
-            return inner.TryGet(key);
-        }
-
-        public IEnumerable<KeyValuePair<byte[], byte[]>> Range(byte[] start, byte[] endExclusive)
-        {
-            Ranges++;
-            return inner.Range(start, endExclusive);
-        }
-
-        public IWriteBatch CreateBatch() => inner.CreateBatch();
-
-        public void Write(IWriteBatch batch) => inner.Write(batch);
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -13,38 +13,6 @@ namespace Citrine.Store.Tests.Storage;
 /// </summary>
 public sealed class ReadCostTests
 {
-    private sealed class CountingDb(IKeyValueDb inner) : IKeyValueDb
-    {
-        public int Gets { get; private set; }
-
-        public int Ranges { get; private set; }
-
-        public void Reset()
-        {
-            Gets = 0;
-            Ranges = 0;
-        }
-
-        public byte[]? TryGet(ReadOnlySpan<byte> key)
-        {
-            Gets++;
-            return inner.TryGet(key);
-        }
-
-        public IEnumerable<KeyValuePair<byte[], byte[]>> Range(byte[] start, byte[] endExclusive)
-        {
-            Ranges++;
-            return inner.Range(start, endExclusive);
-        }
-
-        public IWriteBatch CreateBatch() => inner.CreateBatch();
-
-        public void Write(IWriteBatch batch) => inner.Write(batch);
-
-        public void Dispose()
-        {
-        }
-    }
 
     private static byte[] KeyOf(int i) => B($"key{i * 7919 % 10_007:D5}");
 
@@ -74,7 +42,7 @@ public sealed class ReadCostTests
     public void Cold_get_reads_each_node_below_the_root_once_and_a_warm_get_reads_nothing()
     {
         var memory = BuildTwoVersions(2000);
-        var db = new CountingDb(memory);
+        var db = new CountingKeyValueDb(memory);
         var tree = new MutableTree(db);
         var snapshot = tree.GetImmutable(2);
         foreach (var i in new[] { 1, 500, 1999 })
@@ -98,7 +66,7 @@ public sealed class ReadCostTests
     public void First_get_on_a_fresh_tree_reads_exactly_its_path()
     {
         var memory = BuildTwoVersions(2000);
-        var db = new CountingDb(memory);
+        var db = new CountingKeyValueDb(memory);
         var key = KeyOf(1234);
         var depth = PathLength(memory, 2, key);
         var snapshot = new MutableTree(db).GetImmutable(2);
@@ -111,7 +79,7 @@ public sealed class ReadCostTests
     public void New_snapshots_and_other_versions_share_the_node_cache()
     {
         var memory = BuildTwoVersions(2000);
-        var db = new CountingDb(memory);
+        var db = new CountingKeyValueDb(memory);
         var tree = new MutableTree(db);
         var key = KeyOf(3);
         tree.GetImmutable(2).Get(key);
@@ -149,7 +117,7 @@ public sealed class ReadCostTests
             }
             store.Commit();
         }
-        var db = new CountingDb(memory);
+        var db = new CountingKeyValueDb(memory);
         using var reopened = new MultiStore(db, ["acc", "bank"]);
         reopened.Query("bank", KeyOf(10), prove: true);
         db.Reset();
