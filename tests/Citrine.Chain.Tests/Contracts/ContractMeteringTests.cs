@@ -29,9 +29,9 @@ public class ContractMeteringTests
         return (chain, result.Data);
     }
 
-    private static TxResult Execute(TestChain chain, byte[] contract, byte[] message, ulong gas = 1_000_000)
+    private static TxResult Execute(TestChain chain, byte[] contract, byte[] message, ulong gas = 1_000_000, ulong sequence = 1)
     {
-        var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, message, 0)], "", chain.AccountKeys[0], 1, gas, "citrine-test", 0);
+        var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, message, 0)], "", chain.AccountKeys[0], sequence, gas, "citrine-test", 0);
         Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
         chain.Produce();
         return chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
@@ -45,21 +45,28 @@ public class ContractMeteringTests
         {
             var one = Execute(chain, contract, [1]);
             Assert.True(one.IsOk, one.Log);
-            var tx = Tx.Create([new MsgExecute(chain.Address(0), contract, [2], 0)], "", chain.AccountKeys[0], 2, 1_000_000, "citrine-test", 0);
-            Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
-            chain.Produce();
-            var two = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+            var two = Execute(chain, contract, [2], sequence: 2);
             Assert.True(two.IsOk, two.Log);
             Assert.Equal(65_536L * ContractRuntime.AllocationGasPerByte, two.GasUsed - one.GasUsed);
 
             // 255 × 64 KiB = 16.7 MB would need 16.7 M gas: refused at the charge, within the limit.
-            tx = Tx.Create([new MsgExecute(chain.Address(0), contract, [255], 0)], "", chain.AccountKeys[0], 3, 1_000_000, "citrine-test", 0);
-            Assert.True(chain.Node.SubmitTx(tx.Encode()).Result.IsOk);
-            chain.Produce();
-            var big = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+            var big = Execute(chain, contract, [255], sequence: 3);
             Assert.Equal(TxCodes.OutOfGas, big.Code);
             Assert.Contains("contract allocation", big.Log, StringComparison.Ordinal);
             Assert.Equal(1_000_000, big.GasUsed);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a 300,000 gas limit: out of gas, charged at <paramref name="where"/>, all of it used.</summary>
+    private static void RunsOutOfGasAtTheLimit(MeteredBody body, string where)
+    {
+        var (chain, contract) = Deploy(body);
+        using (chain)
+        {
+            var result = Execute(chain, contract, [], gas: 300_000);
+            Assert.Equal(TxCodes.OutOfGas, result.Code);
+            Assert.Contains($"out of gas in contract {where}", result.Log, StringComparison.Ordinal);
+            Assert.Equal(300_000, result.GasUsed);
         }
     }
 
@@ -87,27 +94,13 @@ public class ContractMeteringTests
     [Fact]
     public void Infinite_loop_whose_out_of_gas_is_caught_still_fails_out_of_gas()
     {
-        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopSwallowed);
-        using (chain)
-        {
-            var result = Execute(chain, contract, [], gas: 300_000);
-            Assert.Equal(TxCodes.OutOfGas, result.Code);
-            Assert.Contains("out of gas in contract exception handler", result.Log, StringComparison.Ordinal);
-            Assert.Equal(300_000, result.GasUsed);
-        }
+        RunsOutOfGasAtTheLimit(MeteredBody.InfiniteLoopSwallowed, "exception handler");
     }
 
     [Fact]
     public void A_finally_block_that_starts_after_running_out_of_gas_throws_out_of_gas_again()
     {
-        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopWithFinally);
-        using (chain)
-        {
-            var result = Execute(chain, contract, [], gas: 300_000);
-            Assert.Equal(TxCodes.OutOfGas, result.Code);
-            Assert.Contains("out of gas in contract exception handler", result.Log, StringComparison.Ordinal);
-            Assert.Equal(300_000, result.GasUsed);
-        }
+        RunsOutOfGasAtTheLimit(MeteredBody.InfiniteLoopWithFinally, "exception handler");
     }
 
     [Fact]
@@ -115,14 +108,7 @@ public class ContractMeteringTests
     {
         // The filter's own charge throws, which the runtime treats as "no match"; without it the
         // filter would match and the handler's charge would report "exception handler" instead.
-        var (chain, contract) = Deploy(MeteredBody.InfiniteLoopFiltered);
-        using (chain)
-        {
-            var result = Execute(chain, contract, [], gas: 300_000);
-            Assert.Equal(TxCodes.OutOfGas, result.Code);
-            Assert.Contains("out of gas in contract loop", result.Log, StringComparison.Ordinal);
-            Assert.Equal(300_000, result.GasUsed);
-        }
+        RunsOutOfGasAtTheLimit(MeteredBody.InfiniteLoopFiltered, "loop");
     }
 
     [Fact]

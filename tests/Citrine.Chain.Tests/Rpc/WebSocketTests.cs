@@ -4,15 +4,17 @@ using Citrine.Chain.Rpc;
 
 namespace Citrine.Chain.Tests.Rpc;
 
-public sealed class WebSocketTests : IAsyncLifetime, IDisposable
+/// <summary>A node with its RPC server on loopback and one connected WebSocket client.</summary>
+public abstract class WebSocketTestBase : IAsyncLifetime, IDisposable
 {
-    private readonly TestChain _chain = new();
     private readonly ClientWebSocket _socket = new();
     private RpcServer? _server;
 
+    private protected TestChain Chain { get; } = new();
+
     public async Task InitializeAsync()
     {
-        _server = await RpcServer.StartAsync(_chain.Node, "127.0.0.1:0", 64 * 1024);
+        _server = await RpcServer.StartAsync(Chain.Node, "127.0.0.1:0", 64 * 1024);
         await _socket.ConnectAsync(new Uri($"ws://{_server.Address.Authority}/websocket"), CancellationToken.None);
     }
 
@@ -21,39 +23,44 @@ public sealed class WebSocketTests : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         _socket.Dispose();
-        _chain.Dispose();
+        Chain.Dispose();
+        GC.SuppressFinalize(this);
     }
 
-    private async Task Send(string json) =>
+    protected async Task Send(string json) =>
         await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    private async Task<JsonElement> Receive()
+    /// <summary>The next whole message (however many frames), within 10 s.</summary>
+    protected async Task<JsonElement> Receive()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var buffer = new byte[1 << 20];
         var total = 0;
-        WebSocketReceiveResult result;
+        ValueWebSocketReceiveResult result;
         do
         {
-            result = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token) is var r ? new WebSocketReceiveResult(r.Count, r.MessageType, r.EndOfMessage) : null!;
+            result = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
             total += result.Count;
         }
         while (!result.EndOfMessage);
         using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
         return doc.RootElement.Clone();
     }
+}
 
+public sealed class WebSocketTests : WebSocketTestBase
+{
     [Fact]
     public async Task Subscribe_to_tx_events_by_attribute_and_to_new_blocks()
     {
-        var recipient = _chain.Genesis.Bech32(_chain.Address(2));
+        var recipient = Chain.Genesis.Bech32(Chain.Address(2));
         await Send($$$"""{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"query":"tm.event='Tx' AND transfer.recipient='{{{recipient}}}'"}}""");
         Assert.Equal(1, (await Receive()).GetProperty("id").GetInt32());
         await Send("""{"jsonrpc":"2.0","id":2,"method":"subscribe","params":{"query":"tm.event='NewBlock'"}}""");
         Assert.Equal(2, (await Receive()).GetProperty("id").GetInt32());
-        Assert.True(_chain.Node.SubmitTx(_chain.Send(0, 1, 5, 0)).Result.IsOk); // not matching
-        Assert.True(_chain.Node.SubmitTx(_chain.Send(0, 2, 7, 1)).Result.IsOk); // matching
-        _chain.Produce();
+        Assert.True(Chain.Node.SubmitTx(Chain.Send(0, 1, 5, 0)).Result.IsOk); // not matching
+        Assert.True(Chain.Node.SubmitTx(Chain.Send(0, 2, 7, 1)).Result.IsOk); // matching
+        Chain.Produce();
         var first = await Receive();
         Assert.Equal("tendermint/event/NewBlock", first.GetProperty("result").GetProperty("data").GetProperty("type").GetString());
         Assert.Equal("1", first.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("block").GetProperty("header").GetProperty("height").GetString());
@@ -65,7 +72,7 @@ public sealed class WebSocketTests : IAsyncLifetime, IDisposable
         Assert.Equal(recipient, events.GetProperty("transfer.recipient")[0].GetString());
         Assert.Equal("Tx", events.GetProperty("tm.event")[0].GetString());
         Assert.Equal("1", events.GetProperty("tx.height")[0].GetString());
-        Assert.Equal(Convert.ToHexString(Citrine.Chain.Txs.Tx.HashOf(_chain.Send(0, 2, 7, 1))), events.GetProperty("tx.hash")[0].GetString());
+        Assert.Equal(Convert.ToHexString(Citrine.Chain.Txs.Tx.HashOf(Chain.Send(0, 2, 7, 1))), events.GetProperty("tx.hash")[0].GetString());
         Assert.Equal("/citrine.bank.MsgSend", events.GetProperty("message.action")[0].GetString());
     }
 
@@ -89,35 +96,12 @@ public sealed class WebSocketTests : IAsyncLifetime, IDisposable
     }
 }
 
-public sealed class WebSocketLimitTests : IAsyncLifetime, IDisposable
+public sealed class WebSocketLimitTests : WebSocketTestBase
 {
-    private readonly TestChain _chain = new();
-    private readonly ClientWebSocket _socket = new();
-    private RpcServer? _server;
-
-    public async Task InitializeAsync()
-    {
-        _server = await RpcServer.StartAsync(_chain.Node, "127.0.0.1:0", 64 * 1024);
-        await _socket.ConnectAsync(new Uri($"ws://{_server.Address.Authority}/websocket"), CancellationToken.None);
-    }
-
-    public async Task DisposeAsync() => await _server!.DisposeAsync();
-
-    public void Dispose()
-    {
-        _socket.Dispose();
-        _chain.Dispose();
-    }
-
     private async Task<JsonElement> Call(string query, int id)
     {
-        var request = JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "subscribe", @params = new { query } });
-        await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[1 << 16];
-        var result = await _socket.ReceiveAsync(buffer, timeout.Token);
-        using var doc = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
-        return doc.RootElement.Clone();
+        await Send(JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "subscribe", @params = new { query } }));
+        return await Receive();
     }
 
     [Fact]
@@ -135,19 +119,9 @@ public sealed class WebSocketLimitTests : IAsyncLifetime, IDisposable
     public async Task New_block_header_events_carry_the_header()
     {
         Assert.False((await Call("tm.event = 'NewBlockHeader'", 1)).TryGetProperty("error", out _));
-        _chain.Produce();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[1 << 20];
-        var total = 0;
-        ValueWebSocketReceiveResult r;
-        do
-        {
-            r = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
-            total += r.Count;
-        }
-        while (!r.EndOfMessage);
-        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
-        var data = doc.RootElement.GetProperty("result").GetProperty("data");
+        Chain.Produce();
+        var message = await Receive();
+        var data = message.GetProperty("result").GetProperty("data");
         Assert.Equal("tendermint/event/NewBlockHeader", data.GetProperty("type").GetString());
         Assert.Equal("1", data.GetProperty("value").GetProperty("header").GetProperty("height").GetString());
     }
@@ -163,18 +137,8 @@ public sealed class WebSocketLimitTests : IAsyncLifetime, IDisposable
     public async Task Subscriptions_with_number_conditions_receive_only_matching_blocks()
     {
         Assert.False((await Call("tm.event = 'NewBlock' AND block.height >= 2", 1)).TryGetProperty("error", out _));
-        _chain.Produce(2);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[1 << 20];
-        var total = 0;
-        ValueWebSocketReceiveResult r;
-        do
-        {
-            r = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
-            total += r.Count;
-        }
-        while (!r.EndOfMessage);
-        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
-        Assert.Equal("2", doc.RootElement.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("block").GetProperty("header").GetProperty("height").GetString());
+        Chain.Produce(2);
+        var message = await Receive();
+        Assert.Equal("2", message.GetProperty("result").GetProperty("data").GetProperty("value").GetProperty("block").GetProperty("header").GetProperty("height").GetString());
     }
 }
