@@ -97,7 +97,7 @@ public sealed class ChainNode : IDisposable
     // The genesis state committed on its own in memory, so height 0 can be read (with proofs to
     // header 1's app hash) while the working state already holds block 1; dropped once 1 is visible.
     private MultiStoreState? _genesisState;
-    private Exception? _fault;
+    private volatile Exception? _fault;
 
     public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null, Contracts.ContractHost? contracts = null, Indexing.ChainIndexer? index = null)
     {
