@@ -92,8 +92,8 @@ public sealed class ContractHost : IContractRuntime
         }
     }
 
-    /// <summary>Runs a read-only query against the working (committed) state with its own gas limit.</summary>
-    public byte[] Query(IStateStore state, byte[] contract, byte[] message, BlockContext context, long gasLimit = 10_000_000)
+    /// <summary>Runs a read-only query against <paramref name="state"/> (the node passes a committed version) with its own gas limit.</summary>
+    public byte[] Query(IStateReader state, byte[] contract, byte[] message, BlockContext context, long gasLimit = 10_000_000)
     {
         var branch = new StateBranch(state, new GasMeter(gasLimit));
         var code = CodeOf(branch, contract);

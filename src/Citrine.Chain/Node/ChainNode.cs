@@ -67,13 +67,20 @@ public sealed record TxLocation(long Height, int Index);
 /// validator votes at the same instant, so it is that instant; height 1 takes the genesis time;</item>
 /// <item>validator updates decided in block H change the validators of H+2 (header H+1's next validators hash).</item>
 /// </list>
-/// Ordering on disk: block H (with its commit) is written first, then executed, then the state
-/// committed, then its results written; on start a block whose state is missing is executed again
+/// Ordering on disk: block H (with its commit) is written first, then executed, its results written,
+/// the state committed, then indexed; on start a block whose state is missing is executed again
 /// (CometBFT's handshake replay), so a crash at any point loses nothing committed.
+/// Visibility: H becomes the node's <see cref="Height"/> only after all of that, in one step, and
+/// every reader (blocks, results, validators, state queries, the indexes) is bounded by that
+/// height, so no client sees a height whose state, results or index are not committed yet.
 /// </summary>
 public sealed class ChainNode : IDisposable
 {
     private readonly object _gate = new();
+
+    // Held for a whole ProduceBlock: the phases of one block run with _gate released in between
+    // (so readers are not blocked at a barrier), and no other block may start in those gaps.
+    private readonly object _produce = new();
     private readonly ChainApp _app;
     private readonly BlockStore _blocks;
     private readonly INodeClock _clock;
@@ -85,6 +92,12 @@ public sealed class ChainNode : IDisposable
     private readonly Indexing.ChainIndexer _index;
     private readonly byte[] _emptyHash = Merkle.HashFromByteSlices([]);
     private byte[] _appHash;
+    private volatile CommittedTip _tip;
+
+    // The genesis state committed on its own in memory, so height 0 can be read (with proofs to
+    // header 1's app hash) while the working state already holds block 1; dropped once 1 is visible.
+    private MultiStoreState? _genesisState;
+    private volatile Exception? _fault;
 
     public ChainNode(GenesisDoc genesis, IStateStore state, BlockStore blocks, IEnumerable<Ed25519PrivateKey> validatorKeys, INodeClock clock, NodeConfig? config = null, Contracts.ContractHost? contracts = null, Indexing.ChainIndexer? index = null)
     {
@@ -113,6 +126,8 @@ public sealed class ChainNode : IDisposable
             throw new NodeStartException($"the index is at height {_index.Height} but the block store ends at {_blocks.Height}");
         }
         _appHash = Recover(state);
+        var tipBlock = _blocks.Get(_blocks.Height);
+        _tip = new CommittedTip(_blocks.Height, _appHash.ToArray(), tipBlock?.Block.Header.Time ?? genesis.GenesisTime);
     }
 
     /// <summary>Opens the node of a devnet home: RocksDB state and block files under <c>data/</c>.</summary>
@@ -161,22 +176,20 @@ public sealed class ChainNode : IDisposable
 
     public string ChainId => Genesis.ChainId;
 
-    public long Height => _blocks.Height;
+    /// <summary>The latest visible height: its block, results, state and index are all committed.</summary>
+    public long Height => _tip.Height;
 
-    /// <summary>Raised (outside the node lock) after each block is committed and its results stored.</summary>
+    /// <summary>The latest visible height with its app hash and time, read together.</summary>
+    public CommittedTip Tip => _tip;
+
+    /// <summary>Held at each phase of block production (tests: the window between storing a block and publishing it).</summary>
+    public ICommitPhaseBarrier? CommitBarrier { get; set; }
+
+    /// <summary>Raised (outside the node lock, in height order) after each block becomes visible at <see cref="Height"/>.</summary>
     public event Action<StoredBlock, BlockResults>? BlockCommitted;
 
-    /// <summary>The app hash after the latest block (the one the next header will carry).</summary>
-    public byte[] LatestAppHash
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return (byte[])_appHash.Clone();
-            }
-        }
-    }
+    /// <summary>The app hash after the latest visible block (the one the next header will carry).</summary>
+    public byte[] LatestAppHash => _tip.AppHash.ToArray();
 
     public int MempoolSize
     {
@@ -198,13 +211,19 @@ public sealed class ChainNode : IDisposable
         }
     }
 
-    public StoredBlock? GetBlock(long height) => _blocks.Get(height);
+    /// <summary>The block at <paramref name="height"/> when it is visible (at most <see cref="Height"/>), or null.</summary>
+    public StoredBlock? GetBlock(long height) => height <= Height ? _blocks.Get(height) : null;
 
-    public BlockResults? GetResults(long height) => _blocks.GetResults(height);
+    /// <summary>The results of <paramref name="height"/> when it is visible, or null.</summary>
+    public BlockResults? GetResults(long height) => height <= Height ? _blocks.GetResults(height) : null;
 
-    /// <summary>The validator set at <paramref name="height"/> (known up to latest + 2), or null.</summary>
+    /// <summary>The validator set at <paramref name="height"/> (known up to <see cref="Height"/> + 2), or null.</summary>
     public ValidatorSet? ValidatorsAt(long height)
     {
+        if (height > Height + 2)
+        {
+            return null;
+        }
         lock (_gate)
         {
             // Only heights near the tip are kept in memory; an RPC thread that read the height a few
@@ -215,16 +234,80 @@ public sealed class ChainNode : IDisposable
 
     public LightBlock? LightBlockAt(long height)
     {
-        var stored = _blocks.Get(height);
+        var stored = GetBlock(height);
         return stored is null ? null : new LightBlock(new SignedHeader(stored.Block.Header, stored.Block.Commit), stored.Validators, stored.NextValidators);
     }
 
-    /// <summary>The tx and block indexes (tx, tx_search, block_search).</summary>
+    /// <summary>The tx and block indexes, which may hold one height more than <see cref="Height"/> while it is being published; RPC reads go through <see cref="FindTx"/>, <see cref="SearchTxs"/> and <see cref="SearchBlocks"/>.</summary>
     public Indexing.ChainIndexer Index => _index;
 
-    public TxLocation? FindTx(ReadOnlySpan<byte> hash) => _index.FindTx(hash);
+    /// <summary>Where the tx with <paramref name="hash"/> was committed, when that height is visible.</summary>
+    public TxLocation? FindTx(ReadOnlySpan<byte> hash) => _index.FindTx(hash) is { } location && location.Height <= Height ? location : null;
 
-    /// <summary>Runs <paramref name="read"/> under the node lock (state reads must not interleave with a commit).</summary>
+    /// <summary>The visible txs matching <paramref name="query"/>.</summary>
+    /// <exception cref="Indexing.IndexSearchException">the search cannot run.</exception>
+    public List<TxLocation> SearchTxs(Indexing.EventQuery query)
+    {
+        // The tip is read first: anything indexed above it is not published yet.
+        var tip = Height;
+        return [.. _index.SearchTxs(query).Where(l => l.Height <= tip)];
+    }
+
+    /// <summary>The visible heights whose block matches <paramref name="query"/>.</summary>
+    public List<long> SearchBlocks(Indexing.EventQuery query)
+    {
+        var tip = Height;
+        return [.. _index.SearchBlocks(query).Where(h => h <= tip)];
+    }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> of store <paramref name="store"/> as committed at
+    /// <paramref name="height"/> (0 = <see cref="Height"/>), with ICS23 proof ops to the app hash of
+    /// header height + 1 when <paramref name="prove"/> (Cosmos abci_query). Before block 1 the
+    /// answer is the genesis state at height 0, whose proofs lead to header 1's app hash.
+    /// </summary>
+    /// <exception cref="Store.StoreException">the height is negative, not visible yet, or pruned; the store is unknown.</exception>
+    public Store.Multistore.StoreQueryResult QueryState(string store, ReadOnlySpan<byte> key, long height, bool prove)
+    {
+        if (height < 0)
+        {
+            throw new Store.StoreException(Store.StoreError.InvalidArgument, $"cannot query with height {height} < 0");
+        }
+        lock (_gate)
+        {
+            var tip = _tip;
+            if (height > tip.Height)
+            {
+                throw new Store.StoreException(Store.StoreError.VersionNotFound, $"height {height} is not committed yet (latest committed height is {tip.Height})");
+            }
+            var version = height == 0 ? tip.Height : height;
+            return version == 0
+                ? _genesisState!.Query(store, key, 1, prove) with { Version = 0 }
+                : _app.State.Query(store, key, version, prove);
+        }
+    }
+
+    /// <summary>Runs a contract's read-only query against the state at <see cref="Height"/>; returns its answer and that height.</summary>
+    /// <exception cref="InvalidOperationException">the node has no contract runtime.</exception>
+    public (byte[] Result, long Height) QueryContract(byte[] contract, byte[] message)
+    {
+        var contracts = Contracts ?? throw new InvalidOperationException("no contracts are registered on this node");
+        lock (_gate)
+        {
+            var tip = _tip;
+            // The working state equals the latest committed version outside a block's execution
+            // (which holds this lock); it is ahead of the tip only while a block is being published.
+            IStateReader state = tip.Height == _app.State.Version && _fault is null ? _app.State
+                : tip.Height == 0 ? new CommittedVersion(_genesisState!, 1)
+                : new CommittedVersion(_app.State, tip.Height);
+            return (contracts.Query(state, contract, message, new BlockContext(tip.Height, tip.Time, ChainId)), tip.Height);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> under the node lock against the app's working state: the state
+    /// at <see cref="Height"/>, or at Height + 1 while that block is being published.
+    /// </summary>
     public T Read<T>(Func<ChainApp, T> read)
     {
         ArgumentNullException.ThrowIfNull(read);
@@ -294,51 +377,87 @@ public sealed class ChainNode : IDisposable
         }
     }
 
-    /// <summary>Produces, signs, stores, executes and commits the next block.</summary>
+    /// <summary>
+    /// Produces, signs, stores, executes, commits and indexes the next block, then makes it visible
+    /// (<see cref="Height"/>) and raises <see cref="BlockCommitted"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the local keys cannot commit, or an earlier block failed after it was stored.</exception>
     public StoredBlock ProduceBlock()
     {
-        StoredBlock stored;
-        BlockResults results;
-        lock (_gate)
+        lock (_produce)
         {
-            var height = _blocks.Height + 1;
-            var previous = _blocks.Get(height - 1);
-            var txs = Reap();
-            var validators = _validators[height];
-            var time = previous is null ? Genesis.GenesisTime : previous.Block.Commit.Signatures.First(s => s.Flag == BlockIdFlag.Commit).Timestamp;
-            var header = new Header
+            if (_fault is { } fault)
             {
-                Version = new ConsensusVersion(Header.BlockProtocol, 0),
-                ChainId = ChainId,
-                Height = height,
-                Time = time,
-                LastBlockId = previous?.Block.BlockId ?? BlockId.Empty,
-                LastCommitHash = BlockHashes.CommitHash(previous?.Block.Commit),
-                DataHash = BlockHashes.DataHash(txs),
-                ValidatorsHash = validators.Hash(),
-                NextValidatorsHash = _validators[height + 1].Hash(),
-                ConsensusHash = Genesis.ConsensusParams.Hash(),
-                AppHash = _appHash,
-                LastResultsHash = previous is null ? _emptyHash : BlockHashes.ResultsHash(_blocks.GetResults(height - 1)!.TxResults),
-                EvidenceHash = _emptyHash,
-                // CometBFT: state.Validators.GetProposer(), the proposer chosen by the last priority increment.
-                ProposerAddress = (validators.Proposer ?? throw new InvalidOperationException($"the validator set of height {height} has no proposer")).Address,
-            };
-            var blockId = BlockHashes.BlockIdOf(header, txs, previous?.Block.Commit);
-            var voteTime = _clock.Now();
-            var earliest = time.AddNanoseconds(1_000_000);
-            if (voteTime < earliest)
-            {
-                voteTime = earliest;
+                throw new InvalidOperationException($"the node stopped after block {_blocks.Height} failed to commit ({fault.Message}); restart it to execute the block again", fault);
             }
-            var commit = SignCommit(header, blockId, validators, voteTime);
-            var block = new Block(blockId, header, txs, previous?.Block.Commit, commit);
-            stored = new StoredBlock(block, validators, _validators[height + 1]);
-            _blocks.Save(stored);
-            results = Execute(stored);
+            StoredBlock stored;
+            lock (_gate)
+            {
+                stored = NextBlock();
+                _blocks.Save(stored);
+            }
+            BlockResults results;
+            try
+            {
+                CommitBarrier?.Reached(CommitPhase.BlockSaved, stored.Block.Height);
+                lock (_gate)
+                {
+                    results = Execute(stored);
+                }
+                CommitBarrier?.Reached(CommitPhase.StateCommitted, stored.Block.Height);
+            }
+            catch (Exception e)
+            {
+                // A stored block that did not commit must not be built upon: only the replay at start knows where it stopped.
+                _fault = e;
+                throw;
+            }
+            lock (_gate)
+            {
+                _tip = new CommittedTip(stored.Block.Height, results.AppHash, stored.Block.Header.Time);
+                _genesisState?.Dispose();
+                _genesisState = null;
+            }
+            BlockCommitted?.Invoke(stored, results);
+            return stored;
         }
-        BlockCommitted?.Invoke(stored, results);
-        return stored;
+    }
+
+    private StoredBlock NextBlock()
+    {
+        var height = _blocks.Height + 1;
+        var previous = _blocks.Get(height - 1);
+        var txs = Reap();
+        var validators = _validators[height];
+        var time = previous is null ? Genesis.GenesisTime : previous.Block.Commit.Signatures.First(s => s.Flag == BlockIdFlag.Commit).Timestamp;
+        var header = new Header
+        {
+            Version = new ConsensusVersion(Header.BlockProtocol, 0),
+            ChainId = ChainId,
+            Height = height,
+            Time = time,
+            LastBlockId = previous?.Block.BlockId ?? BlockId.Empty,
+            LastCommitHash = BlockHashes.CommitHash(previous?.Block.Commit),
+            DataHash = BlockHashes.DataHash(txs),
+            ValidatorsHash = validators.Hash(),
+            NextValidatorsHash = _validators[height + 1].Hash(),
+            ConsensusHash = Genesis.ConsensusParams.Hash(),
+            AppHash = _appHash,
+            LastResultsHash = previous is null ? _emptyHash : BlockHashes.ResultsHash(_blocks.GetResults(height - 1)!.TxResults),
+            EvidenceHash = _emptyHash,
+            // CometBFT: state.Validators.GetProposer(), the proposer chosen by the last priority increment.
+            ProposerAddress = (validators.Proposer ?? throw new InvalidOperationException($"the validator set of height {height} has no proposer")).Address,
+        };
+        var blockId = BlockHashes.BlockIdOf(header, txs, previous?.Block.Commit);
+        var voteTime = _clock.Now();
+        var earliest = time.AddNanoseconds(1_000_000);
+        if (voteTime < earliest)
+        {
+            voteTime = earliest;
+        }
+        var commit = SignCommit(header, blockId, validators, voteTime);
+        var block = new Block(blockId, header, txs, previous?.Block.Commit, commit);
+        return new StoredBlock(block, validators, _validators[height + 1]);
     }
 
     /// <summary>Produces a block every <see cref="NodeConfig.BlockTime"/> until cancelled.</summary>
@@ -360,6 +479,7 @@ public sealed class ChainNode : IDisposable
 
     public void Dispose()
     {
+        _genesisState?.Dispose();
         _app.State.Dispose();
         _index.Dispose();
         foreach (var key in _keys.Values)
@@ -496,6 +616,7 @@ public sealed class ChainNode : IDisposable
             // state.MakeGenesisState: Validators = NewValidatorSet(genesis), NextValidators = a copy incremented once.
             _validators[1] = ProposerPriority.NewValidatorSet(genesisSet.Validators);
             _validators[2] = ProposerPriority.Increment(_validators[1], 1);
+            _genesisState = GenesisState();
             return _app.WorkingAppHash();
         }
         for (long h = Math.Max(1, height - 2); h <= height; h++)
@@ -531,6 +652,32 @@ public sealed class ChainNode : IDisposable
         }
         _validators[height + 2] = NextValidatorSet(_blocks.Get(height)!.NextValidators, results.ValidatorUpdates, height);
         return CommittedAppHash(state);
+    }
+
+    /// <summary>
+    /// The genesis state committed alone as version 1 of an in-memory store. An IAVL node's hash
+    /// covers the version it is saved at and the app hash covers only the stores' roots
+    /// (Cosmos store/rootmulti CommitInfo), so this version's app hash is the genesis app hash
+    /// that header 1 carries, and its proofs verify against it.
+    /// </summary>
+    private MultiStoreState GenesisState()
+    {
+        var state = MultiStoreState.InMemory(ChainApp.StoreNames);
+        try
+        {
+            new ChainApp(state, Genesis).InitGenesis();
+            var hash = state.Commit();
+            if (!hash.AsSpan().SequenceEqual(_app.WorkingAppHash()))
+            {
+                throw new InvalidOperationException($"the genesis state alone hashes to {Convert.ToHexString(hash)}, the node's to {Convert.ToHexString(_app.WorkingAppHash())}");
+            }
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Indexes the committed heights the index lacks (a crash between commit and indexing).</summary>

@@ -157,7 +157,8 @@ public sealed class RpcParams
 /// <summary>
 /// The CometBFT 0.38 RPC methods over a <see cref="ChainNode"/>: each writes the <c>result</c>
 /// object in CometBFT's field names and encodings (int64 as strings, hashes upper-case hex,
-/// bytes base64).
+/// bytes base64). Every method reads through the node's visible height (<see cref="ChainNode.Height"/>),
+/// never the block store or index directly, so none shows a height before its state is committed.
 /// </summary>
 public sealed class RpcHandler
 {
@@ -180,7 +181,7 @@ public sealed class RpcHandler
 
     public static IReadOnlyList<string> Methods { get; } =
     [
-        "health", "status", "net_info", "genesis", "block", "block_results", "blockchain", "commit", "validators",
+        "health", "status", "net_info", "genesis", "block", "block_results", "blockchain", "commit", "header", "validators",
         "abci_info", "abci_query", "broadcast_tx_sync", "broadcast_tx_async", "broadcast_tx_commit", "tx",
         "tx_search", "block_search", "unconfirmed_txs", "num_unconfirmed_txs", "check_tx", "consensus_params",
     ];
@@ -208,6 +209,7 @@ public sealed class RpcHandler
             case "block_results": BlockResultsResult(w, Height(p)); break;
             case "blockchain": Blockchain(w, p); break;
             case "commit": CommitResult(w, Height(p)); break;
+            case "header": HeaderResult(w, Height(p)); break;
             case "validators": Validators(w, p); break;
             case "abci_info": AbciInfo(w); break;
             case "abci_query": AbciQuery(w, p); break;
@@ -419,6 +421,16 @@ public sealed class RpcHandler
         w.WriteEndObject();
     }
 
+    /// <summary>rpc/core/blocks.go Header: <c>{"header": …}</c> of the block at the height (default the latest).</summary>
+    private void HeaderResult(Utf8JsonWriter w, long height)
+    {
+        var block = _node.GetBlock(height)!.Block;
+        w.WriteStartObject();
+        w.WritePropertyName("header");
+        CometJson.WriteHeader(w, block.Header);
+        w.WriteEndObject();
+    }
+
     private void Validators(Utf8JsonWriter w, RpcParams p)
     {
         // CometBFT 0.38 rpc/core Validators: heights up to latestUncommittedHeight = store height + 1
@@ -453,21 +465,23 @@ public sealed class RpcHandler
 
     private void AbciInfo(Utf8JsonWriter w)
     {
+        var tip = _node.Tip;
         w.WriteStartObject();
         w.WriteStartObject("response");
         w.WriteString("data", "citrine-devnet");
         w.WriteString("version", "0.1.0");
         w.WriteString("app_version", "0");
-        w.WriteString("last_block_height", S(_node.Height));
-        w.WriteString("last_block_app_hash", Convert.ToBase64String(_node.LatestAppHash));
+        w.WriteString("last_block_height", S(tip.Height));
+        w.WriteString("last_block_app_hash", Convert.ToBase64String(tip.AppHash.Span));
         w.WriteEndObject();
         w.WriteEndObject();
     }
 
     /// <summary>
     /// <c>abci_query</c> with Cosmos paths: <c>/store/&lt;name&gt;/key</c> reads a raw key (with ICS23
-    /// proof ops when <c>prove</c>); <c>/store/&lt;name&gt;/key</c> at height 0 reads the latest version.
-    /// A failed query is a response with a non-zero code, as CometBFT returns it.
+    /// proof ops when <c>prove</c>); height 0 reads the latest visible height, which before block 1
+    /// is the genesis state at height 0. A failed query is a response with a non-zero code, as
+    /// CometBFT returns it.
     /// </summary>
     private void AbciQuery(Utf8JsonWriter w, RpcParams p)
     {
@@ -485,7 +499,7 @@ public sealed class RpcHandler
         {
             try
             {
-                var result = _node.Read(app => app.State.Query(parts[2], data, height, prove));
+                var result = _node.QueryState(parts[2], data, height, prove);
                 value = result.Value;
                 version = result.Version;
                 ops = result.ProofOps;
@@ -496,15 +510,12 @@ public sealed class RpcHandler
                 log = e.Message;
             }
         }
-        else if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "wasm" && parts[2] == "smart" && _node.Contracts is { } contracts)
+        else if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "wasm" && parts[2] == "smart" && _node.Contracts is not null)
         {
             // Contract smart query: /wasm/smart/<hex contract address>, data = the query message.
             try
             {
-                var contract = Convert.FromHexString(parts[3]);
-                value = _node.Read(app => contracts.Query(app.State, contract, data,
-                    new App.BlockContext(_node.Height, _node.GetBlock(_node.Height)?.Block.Header.Time ?? _node.Genesis.GenesisTime, _node.ChainId)));
-                version = _node.Height;
+                (value, version) = _node.QueryContract(Convert.FromHexString(parts[3]), data);
             }
             catch (Exception e) when (e is FormatException or App.TxFailedException or App.ContractException or State.OutOfGasException)
             {
@@ -654,7 +665,7 @@ public sealed class RpcHandler
         List<TxLocation> found;
         try
         {
-            found = _node.Index.SearchTxs(query);
+            found = _node.SearchTxs(query);
         }
         catch (IndexSearchException e)
         {
@@ -686,7 +697,7 @@ public sealed class RpcHandler
         var perPage = p.Int64("per_page");
         var orderBy = p.String("order_by") ?? "";
         var query = ParseQuery(text);
-        var heights = _node.Index.SearchBlocks(query).Where(h => h <= _node.Height).ToList();
+        var heights = _node.SearchBlocks(query);
         heights = orderBy switch
         {
             "" or "desc" => [.. heights.OrderDescending()],

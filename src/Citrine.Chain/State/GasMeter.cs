@@ -72,12 +72,13 @@ public sealed class GasMeter
 /// </summary>
 public sealed class StateBranch
 {
-    private readonly IStateStore? _root;
+    private readonly IStateReader? _root;
     private readonly StateBranch? _parent;
     private readonly Dictionary<(string Store, string Key), byte[]?> _writes = [];
     private readonly List<(string Store, string Key)> _order = [];
 
-    public StateBranch(IStateStore root, GasMeter gas)
+    /// <summary>A branch of <paramref name="root"/>; its writes can reach the root only when the root is an <see cref="IStateStore"/>.</summary>
+    public StateBranch(IStateReader root, GasMeter gas)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(gas);
@@ -126,13 +127,17 @@ public sealed class StateBranch
             {
                 _parent.Put(id.Store, key, value);
             }
+            else if (_root is not IStateStore root)
+            {
+                throw new InvalidOperationException("a branch of a read-only state (a committed version) cannot be written");
+            }
             else if (value is null)
             {
-                _root!.Remove(id.Store, key);
+                root.Remove(id.Store, key);
             }
             else
             {
-                _root!.Write(id.Store, key, value);
+                root.Write(id.Store, key, value);
             }
         }
         _writes.Clear();

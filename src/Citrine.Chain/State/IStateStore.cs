@@ -2,16 +2,20 @@ using Citrine.Store.Multistore;
 
 namespace Citrine.Chain.State;
 
+/// <summary>Reads of named key-value stores: the working state, or one committed version of it.</summary>
+public interface IStateReader
+{
+    byte[]? Read(string store, ReadOnlySpan<byte> key);
+}
+
 /// <summary>
 /// The application state as the node needs it: named key-value stores that are committed together
 /// into one app hash per height, and can be read with proofs at a committed height.
 /// </summary>
-public interface IStateStore : IDisposable
+public interface IStateStore : IStateReader, IDisposable
 {
     /// <summary>The last committed version (= block height), 0 before the first commit.</summary>
     long Version { get; }
-
-    byte[]? Read(string store, ReadOnlySpan<byte> key);
 
     void Write(string store, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 

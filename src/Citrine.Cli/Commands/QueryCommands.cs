@@ -46,50 +46,18 @@ internal static class QueryCommands
         }
     }
 
-    internal static async Task<JsonElement> AbciQuery(HttpClient http, string path, byte[] data, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>abci_query</c> at <paramref name="height"/> (0: the node's latest committed height; a node
+    /// without blocks answers from its genesis state at height 0); a non-zero code is a failure.
+    /// </summary>
+    internal static async Task<JsonElement> AbciQuery(HttpClient http, string path, byte[] data, CancellationToken cancellationToken, long height = 0)
     {
-        var response = (await Call(http, "abci_query", new { path, data = Convert.ToHexString(data) }, cancellationToken).ConfigureAwait(false)).GetProperty("response");
-        if (response.GetProperty("code").GetInt32() != 0 && await WaitForFirstBlock(http, cancellationToken).ConfigureAwait(false))
-        {
-            // A node just started has no committed state until block 1; asked again once it has.
-            response = (await Call(http, "abci_query", new { path, data = Convert.ToHexString(data) }, cancellationToken).ConfigureAwait(false)).GetProperty("response");
-        }
+        var response = (await Call(http, "abci_query", new { path, data = Convert.ToHexString(data), height = height.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken).ConfigureAwait(false)).GetProperty("response");
         if (response.GetProperty("code").GetInt32() != 0)
         {
             throw new CliFailureException($"abci_query {path}: {response.GetProperty("log").GetString()}");
         }
         return response;
-    }
-
-    /// <summary>Time a command waits for a freshly started node's first block.</summary>
-    internal static readonly TimeSpan FirstBlockWait = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// When the node has committed no block yet, waits (up to <see cref="FirstBlockWait"/>) for its
-    /// first one and returns true; returns false at once when it already has blocks.
-    /// </summary>
-    private static async Task<bool> WaitForFirstBlock(HttpClient http, CancellationToken cancellationToken)
-    {
-        static long Height(JsonElement status) =>
-            long.Parse(status.GetProperty("sync_info").GetProperty("latest_block_height").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        if (Height(await Call(http, "status", new { }, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            return false;
-        }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(FirstBlockWait);
-        try
-        {
-            while (Height(await Call(http, "status", new { }, deadline.Token).ConfigureAwait(false)) == 0)
-            {
-                await Task.Delay(100, deadline.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or CliFailureException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new CliFailureException($"the node has committed no block after {FirstBlockWait.TotalSeconds:0} s; state queries start at height 1", e);
-        }
-        return true;
     }
 
     private static Command Account()
@@ -103,7 +71,10 @@ internal static class QueryCommands
             var bytes = TxCommands.Address(parsed.GetValue(address)!, parsed.GetValue(prefix) ?? "citrine");
             using var http = Client(parsed.GetValue(node));
             var account = await AbciQuery(http, "/store/acc/key", bytes, cancellationToken).ConfigureAwait(false);
-            var balance = await AbciQuery(http, "/store/bank/key", bytes, cancellationToken).ConfigureAwait(false);
+            // The balance at the account's height, so a block committing in between does not mix two states
+            // (except before block 1: height 0 asks for the latest again).
+            var at = long.Parse(account.GetProperty("height").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+            var balance = await AbciQuery(http, "/store/bank/key", bytes, cancellationToken, at).ConfigureAwait(false);
             if (account.GetProperty("value").GetString() is not { } value)
             {
                 throw new CliFailureException($"account {parsed.GetValue(address)} not found");
