@@ -11,7 +11,7 @@ namespace Citrine.Ics23.Abci;
 public sealed record MerkleProof
 {
     /// <summary>ibc-go's default specs for a Cosmos SDK chain: IAVL store inside a simple-Merkle multistore.</summary>
-    public static IReadOnlyList<ProofSpec> SdkSpecs { get; } = [ProofSpecs.Iavl, ProofSpecs.Tendermint];
+    public static IReadOnlyList<ProofSpec> SdkSpecs => ProofSpecs.SdkChain;
 
     public IReadOnlyList<CommitmentProof> Proofs { get; init; } = [];
 
