@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 using Citrine.Ics23.Specs;
 using Citrine.Ics23.Verification;
@@ -94,13 +95,25 @@ public static class ProofOps
             inner.WriteBytes(1, System.Text.Encoding.UTF8.GetBytes(op.Type));
             inner.WriteBytes(2, op.Key.Span);
             inner.WriteBytes(3, op.Data.Span);
-            w.WriteLengthDelimited(1, inner.WrittenSpan);
+            w.WriteMessage(1, inner.WrittenSpan);
         }
         return w.ToArray();
     }
 
     /// <summary>Reads protobuf <c>tendermint.crypto.ProofOps</c>; see <see cref="EncodeProto"/>.</summary>
     public static IReadOnlyList<ProofOp> DecodeProto(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadProto(data);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
+
+    private static List<ProofOp> ReadProto(ReadOnlySpan<byte> data)
     {
         var r = new ProtoReader(data, "ProofOps");
         var ops = new List<ProofOp>();
@@ -139,11 +152,11 @@ public static class ProofOps
                         }
                     case 2:
                         o.Expect(t, WireType.LengthDelimited, "key");
-                        key = o.ReadBytes("key");
+                        key = o.ReadBytes("key").ToArray();
                         break;
                     case 3:
                         o.Expect(t, WireType.LengthDelimited, "data");
-                        payload = o.ReadBytes("data");
+                        payload = o.ReadBytes("data").ToArray();
                         break;
                     default:
                         o.Skip(t, "unknown");
