@@ -1,5 +1,6 @@
 using Citrine.Crypto;
 using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Crypto.Hpke;
 
 namespace Citrine.Fuzz;
@@ -34,6 +35,36 @@ internal static class CryptoTargets
         if (!string.Equals(Bech32.Encode(hrp, values), text.ToLowerInvariant(), StringComparison.Ordinal))
         {
             throw new InvalidOperationException("bech32 decode/encode is not a round trip");
+        }
+    }
+
+    /// <summary>Varints report failure with false, never an exception; what they read must write back no longer.</summary>
+    [FuzzTarget("protobuf-varint")]
+    public static void FuzzVarint(ReadOnlySpan<byte> data)
+    {
+        Span<byte> buffer = stackalloc byte[Varint.MaxLength];
+        if (Varint.TryReadUnsigned(data, out var value, out var read))
+        {
+            if (read < 1 || read > data.Length || Varint.WriteUnsigned(buffer, value) > read)
+            {
+                throw new InvalidOperationException($"varint read {read} bytes of {data.Length} for {value}");
+            }
+        }
+        else if (value != 0 || read != 0)
+        {
+            throw new InvalidOperationException("a refused varint left a value or a length set");
+        }
+        _ = Varint.TryReadSigned(data, out _, out _);
+    }
+
+    /// <summary>Walks any input as a protobuf message: only <see cref="ProtoFormatException"/> may escape.</summary>
+    [FuzzTarget("protobuf-reader", typeof(ProtoFormatException))]
+    public static void FuzzProtoReader(ReadOnlySpan<byte> data)
+    {
+        var r = new ProtoReader(data, "Fuzz");
+        while (r.TryReadTag(out _, out var type))
+        {
+            r.Skip(type);
         }
     }
 

@@ -16,18 +16,11 @@ internal static class StoreTargets
 
     private delegate CommitInfo CommitInfoDecode(long version, ReadOnlySpan<byte> data);
 
-    private delegate bool VarintRead<T>(ReadOnlySpan<byte> source, out T value, out int read);
-
-    private delegate int VarintWrite<in T>(Span<byte> destination, T value);
-
     private static readonly NodeDecode DecodeNode = Bind<NodeDecode>("Citrine.Store.Iavl.NodeCodec", "Decode");
     private static readonly MethodInfo EncodeNode = typeof(StoreException).Assembly.GetType("Citrine.Store.Iavl.NodeCodec", throwOnError: true)!
         .GetMethod("Encode", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) ?? throw new MissingMethodException("NodeCodec", "Encode");
     private static readonly CommitInfoDecode DecodeCommitInfo = Bind<CommitInfoDecode>("Citrine.Store.Multistore.CommitInfo", "Decode");
     private static readonly Func<CommitInfo, byte[]> EncodeCommitInfo = Bind<Func<CommitInfo, byte[]>>("Citrine.Store.Multistore.CommitInfo", "Encode");
-    private static readonly VarintRead<ulong> ReadUnsigned = Bind<VarintRead<ulong>>("Citrine.Store.Iavl.Varint", "TryReadUnsigned");
-    private static readonly VarintRead<long> ReadSigned = Bind<VarintRead<long>>("Citrine.Store.Iavl.Varint", "TryReadSigned");
-    private static readonly VarintWrite<ulong> WriteUnsigned = Bind<VarintWrite<ulong>>("Citrine.Store.Iavl.Varint", "WriteUnsigned");
 
     [FuzzTarget("store-iavl-node", typeof(StoreException))]
     public static void FuzzIavlNode(ReadOnlySpan<byte> data)
@@ -46,21 +39,6 @@ internal static class StoreTargets
         {
             _ = info.ProofFor(store.Name);
         }
-    }
-
-    /// <summary>Varints report failure with false, never an exception; what they read must write back no longer.</summary>
-    [FuzzTarget("store-varint")]
-    public static void FuzzVarint(ReadOnlySpan<byte> data)
-    {
-        Span<byte> buffer = stackalloc byte[10];
-        if (ReadUnsigned(data, out var value, out var read))
-        {
-            if (read < 1 || read > data.Length || WriteUnsigned(buffer, value) > read)
-            {
-                throw new InvalidOperationException($"varint read {read} bytes of {data.Length} for {value}");
-            }
-        }
-        _ = ReadSigned(data, out _, out _);
     }
 
     private static T Bind<T>(string typeName, string method)

@@ -5,10 +5,10 @@ using Citrine.Chain.Encoding;
 using Citrine.Chain.Genesis;
 using Citrine.Chain.State;
 using Citrine.Chain.Txs;
-using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Types;
 using Citrine.Crypto;
 using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Crypto.Signatures;
 
 namespace Citrine.Chain.App;
@@ -456,9 +456,22 @@ public sealed class ChainApp
         return w.ToArray();
     }
 
+    /// <summary>Reads <c>Account</c> (see <see cref="EncodeAccount"/>); throws <see cref="ProtoDecodeException"/>.</summary>
     public static (ulong Number, ulong Sequence, byte[] PublicKey) DecodeAccount(ReadOnlySpan<byte> data)
     {
-        var r = new ProtoReader(data);
+        try
+        {
+            return ReadAccount(data);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw ProtoDecodeException.From(e);
+        }
+    }
+
+    private static (ulong Number, ulong Sequence, byte[] PublicKey) ReadAccount(ReadOnlySpan<byte> data)
+    {
+        var r = new ProtoReader(data, "Account");
         ulong number = 0, sequence = 0;
         byte[] key = [];
         while (r.TryReadTag(out var field, out var type))

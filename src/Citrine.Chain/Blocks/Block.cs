@@ -10,7 +10,7 @@ public sealed record AbciEvent(string Type, IReadOnlyList<EventAttr> Attributes)
 
 /// <summary>The result of executing one transaction (<c>abci.ExecTxResult</c>).</summary>
 public sealed record TxResult(
-    uint Code, byte[] Data, string Log, long GasWanted, long GasUsed, IReadOnlyList<AbciEvent> Events, string Codespace = "")
+    uint Code, byte[] Data, string Log, long GasWanted, long GasUsed, IReadOnlyList<AbciEvent> Events, string Codespace = "") : IDeterministicTxResult
 {
     public bool IsOk => Code == 0;
 }

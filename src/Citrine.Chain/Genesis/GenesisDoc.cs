@@ -37,7 +37,7 @@ public sealed record ConsensusParams(long BlockMaxBytes, long BlockMaxGas)
     /// <summary>CometBFT's default max block bytes (22020096 = 21 MiB) is far above what a devnet needs; 4 MiB.</summary>
     public static readonly ConsensusParams Default = new(4 * 1024 * 1024, 100_000_000);
 
-    public byte[] Hash() => Blocks.BlockHashes.ConsensusParamsHash(BlockMaxBytes, BlockMaxGas);
+    public byte[] Hash() => CometBft.Encoding.BlockHashes.ConsensusParamsHash(BlockMaxBytes, BlockMaxGas);
 }
 
 /// <summary>A genesis validator: an Ed25519 key, its voting power and a display name.</summary>

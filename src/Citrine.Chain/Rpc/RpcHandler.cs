@@ -3,6 +3,7 @@ using System.Text.Json;
 using Citrine.Chain.Blocks;
 using Citrine.Chain.Indexing;
 using Citrine.Chain.Node;
+using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Json;
 using Citrine.CometBft.Types;
 

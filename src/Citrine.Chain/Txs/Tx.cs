@@ -1,7 +1,7 @@
 using Citrine.Chain.Encoding;
-using Citrine.CometBft.Encoding;
 using Citrine.Crypto;
 using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Crypto.Signatures;
 
 namespace Citrine.Chain.Txs;
@@ -163,26 +163,38 @@ public sealed record Tx(
     /// </summary>
     public static Tx Decode(ReadOnlySpan<byte> bytes)
     {
-        var r = new ProtoReader(bytes);
+        try
+        {
+            return DecodeRaw(bytes);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw ProtoDecodeException.From(e);
+        }
+    }
+
+    private static Tx DecodeRaw(ReadOnlySpan<byte> bytes)
+    {
+        var r = new ProtoReader(bytes, "TxRaw");
         byte[]? body = null, auth = null, signature = null;
         while (r.TryReadTag(out var field, out var type))
         {
             switch (field)
             {
                 case 1:
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "body_bytes");
                     body = r.ReadBytes().ToArray();
                     break;
                 case 2:
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "auth_info_bytes");
                     auth = r.ReadBytes().ToArray();
                     break;
                 case 3:
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "signatures");
                     signature = r.ReadBytes().ToArray();
                     break;
                 default:
-                    throw new ProtoDecodeException($"TxRaw: unknown field {field}", r.Position);
+                    throw new ProtoDecodeException($"TxRaw: unknown field {field}", r.Offset);
             }
         }
         if (body is null || auth is null)
@@ -196,18 +208,18 @@ public sealed record Tx(
 
     private static (List<Msg>, string) DecodeBody(ReadOnlySpan<byte> body)
     {
-        var r = new ProtoReader(body);
+        var r = new ProtoReader(body, "TxBody");
         var messages = new List<Msg>();
         var memo = "";
         while (r.TryReadTag(out var field, out var type))
         {
-            r.Expect(field, type, WireType.LengthDelimited);
+            r.Expect(type, WireType.LengthDelimited, field == 1 ? "messages" : field == 2 ? "memo" : "unknown");
             switch (field)
             {
                 case 1:
                     if (messages.Count == MaxMessages)
                     {
-                        throw new ProtoDecodeException($"TxBody: more than {MaxMessages} messages", r.Position);
+                        throw new ProtoDecodeException($"TxBody: more than {MaxMessages} messages", r.Offset);
                     }
                     messages.Add(DecodeMsg(r.ReadBytes()));
                     break;
@@ -215,11 +227,11 @@ public sealed record Tx(
                     memo = r.ReadString();
                     if (memo.Length > MaxMemoLength)
                     {
-                        throw new ProtoDecodeException($"TxBody: memo longer than {MaxMemoLength} characters", r.Position);
+                        throw new ProtoDecodeException($"TxBody: memo longer than {MaxMemoLength} characters", r.Offset);
                     }
                     break;
                 default:
-                    throw new ProtoDecodeException($"TxBody: unknown field {field}", r.Position);
+                    throw new ProtoDecodeException($"TxBody: unknown field {field}", r.Offset);
             }
         }
         if (messages.Count == 0)
@@ -231,18 +243,18 @@ public sealed record Tx(
 
     private static Msg DecodeMsg(ReadOnlySpan<byte> data)
     {
-        var outer = new ProtoReader(data);
+        var outer = new ProtoReader(data, "Msg");
         if (!outer.TryReadTag(out var kind, out var kindType))
         {
             throw new ProtoDecodeException("Msg: empty (no message set)", 0);
         }
-        outer.Expect(kind, kindType, WireType.LengthDelimited);
+        outer.Expect(kindType, WireType.LengthDelimited, "kind");
         var payload = outer.ReadBytes();
         if (!outer.End)
         {
-            throw new ProtoDecodeException("Msg: more than one oneof member", outer.Position);
+            throw new ProtoDecodeException("Msg: more than one oneof member", outer.Offset);
         }
-        var r = new ProtoReader(payload);
+        var r = new ProtoReader(payload, "Msg.payload");
         byte[] a = [], b = [], c = [];
         ulong n = 0;
         string s1 = "", s2 = "";
@@ -253,25 +265,25 @@ public sealed record Tx(
                 case (_, 1):
                 case (1 or 2 or 4, 2):
                 case (3 or 4, 3):
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "bytes");
                     var bytes = r.ReadBytes().ToArray();
                     if (field == 1) { a = bytes; } else if (field == 2) { b = bytes; } else { c = bytes; }
                     break;
                 case (3, 2):
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "string");
                     s1 = r.ReadString();
                     break;
                 case (3, 5):
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "string");
                     s2 = r.ReadString();
                     break;
                 case (1 or 2, 3):
                 case (3 or 4, 4):
-                    r.Expect(field, type, WireType.Varint);
+                    r.Expect(type, WireType.Varint, "uint64");
                     n = r.ReadVarint();
                     break;
                 default:
-                    throw new ProtoDecodeException($"Msg kind {kind}: unknown field {field}", r.Position);
+                    throw new ProtoDecodeException($"Msg kind {kind}: unknown field {field}", r.Offset);
             }
         }
         return kind switch
@@ -286,7 +298,7 @@ public sealed record Tx(
 
     private static (byte[], ulong, ulong) DecodeAuthInfo(ReadOnlySpan<byte> auth)
     {
-        var r = new ProtoReader(auth);
+        var r = new ProtoReader(auth, "AuthInfo");
         byte[] key = [];
         ulong sequence = 0, gas = 0;
         while (r.TryReadTag(out var field, out var type))
@@ -294,19 +306,19 @@ public sealed record Tx(
             switch (field)
             {
                 case 1:
-                    r.Expect(field, type, WireType.LengthDelimited);
+                    r.Expect(type, WireType.LengthDelimited, "public_key");
                     key = r.ReadBytes().ToArray();
                     break;
                 case 2:
-                    r.Expect(field, type, WireType.Varint);
+                    r.Expect(type, WireType.Varint, "sequence");
                     sequence = r.ReadVarint();
                     break;
                 case 3:
-                    r.Expect(field, type, WireType.Varint);
+                    r.Expect(type, WireType.Varint, "gas_limit");
                     gas = r.ReadVarint();
                     break;
                 default:
-                    throw new ProtoDecodeException($"AuthInfo: unknown field {field}", r.Position);
+                    throw new ProtoDecodeException($"AuthInfo: unknown field {field}", r.Offset);
             }
         }
         if (key.Length != Secp256k1.CompressedPublicKeySize)

@@ -3,6 +3,7 @@ using System.Text;
 using Citrine.Crypto.Encoding;
 using Citrine.Ics23.Abci;
 using Citrine.Ics23.Proofs;
+using Citrine.Ics23.Specs;
 using Citrine.Ics23.Verification;
 
 namespace Citrine.Cli.Commands;
@@ -23,12 +24,15 @@ internal static class ProofCommands
         var key = CommonOptions.Required("--key", "The key (hex) inside its store.");
         var value = CommonOptions.Optional("--value", "The value (hex) the key must hold; not used with --absent.");
         var proof = CommonOptions.Required("--proof", "ProofOps JSON (an abci_query response or its proofOps), or a MerkleProof (binary or hex).");
-        var store = CommonOptions.Optional("--store", "The store name (e.g. ibc); defaults to the one the proof names.");
+        var store = CommonOptions.Optional("--store", "The store (e.g. ibc) the key must be in: the proof is a store proof inside the multistore.");
+        var anyStore = new Option<bool>("--any-store") { Description = "Accept the store the proof names (it is printed); instead of --store." };
+        var noStore = new Option<bool>("--no-store") { Description = "The proof is a single store proof and --app-hash is that store's root; instead of --store." };
+        var storeSpec = CommonOptions.Optional("--store-spec", "The spec of the store proof: iavl (default), tendermint or smt. The multistore step is always tendermint.");
         var absent = new Option<bool>("--absent") { Description = "Verify that the key is absent (non-membership)." };
         var json = CommonOptions.Json();
         var cmd = new Command("verify", "Verify a membership (or, with --absent, non-membership) proof chain against an app hash.")
         {
-            appHash, key, value, proof, store, absent, json,
+            appHash, key, value, proof, store, anyStore, noStore, storeSpec, absent, json,
         };
         cmd.SetAction(parsed =>
         {
@@ -54,8 +58,8 @@ internal static class ProofCommands
                 throw new CliInputException("--value: required unless --absent is given");
             }
             var valueBytes = CliInput.Hex(valueText, "--value");
-            var storeName = parsed.GetValue(store);
-            var (format, steps) = LoadSteps(parsed.GetValue(proof)!, keyBytes, storeName);
+            var layout = StoreLayout(parsed.GetValue(store), parsed.GetValue(anyStore), parsed.GetValue(noStore), parsed.GetValue(storeSpec));
+            var (format, steps) = LoadSteps(parsed.GetValue(proof)!, keyBytes, layout);
             var verdict = isAbsent
                 ? ChainedProofVerifier.VerifyNonMembership(steps, root)
                 : ChainedProofVerifier.VerifyMembership(steps, root, valueBytes);
@@ -65,6 +69,7 @@ internal static class ProofCommands
                 throw new CliFailureException($"proof rejected: {verdict.Error}: {verdict.Detail}{where}");
             }
             var path = string.Join('/', steps.Reverse().Select(s => Describe(s.Key.Span)));
+            var storeName = steps.Count == 2 ? Describe(steps[1].Key.Span) : null;
             if (parsed.GetValue(json))
             {
                 CliOutput.WriteJson(output, w =>
@@ -72,6 +77,15 @@ internal static class ProofCommands
                     w.WriteBoolean("verified", true);
                     w.WriteString("kind", isAbsent ? "non-membership" : "membership");
                     w.WriteString("format", format);
+                    if (storeName is null)
+                    {
+                        w.WriteNull("store");
+                    }
+                    else
+                    {
+                        w.WriteString("store", storeName);
+                    }
+                    w.WriteString("storeSpec", layout.SpecName);
                     w.WriteStartArray("keyPath");
                     foreach (var step in steps.Reverse())
                     {
@@ -83,15 +97,42 @@ internal static class ProofCommands
             }
             else
             {
-                output.WriteLine($"verified: {(isAbsent ? "absent" : "present")} at {path} under app hash {Hex.Encode(root)} ({format}, {steps.Count} proofs)");
+                var storeText = storeName is null ? "no store" : layout.Store is null ? $"store {storeName}, as the proof names it" : $"store {storeName}";
+                output.WriteLine($"verified: {(isAbsent ? "absent" : "present")} at {path} under app hash {Hex.Encode(root)} ({format}, {steps.Count} proofs, {storeText}, {layout.SpecName} store spec)");
             }
             return CliApp.Ok;
         });
         return cmd;
     }
 
-    /// <summary>Reads the proof file and pairs each proof with its key: the given key innermost, then the store (given or named by the proof).</summary>
-    private static (string Format, IReadOnlyList<ProofStep> Steps) LoadSteps(string file, byte[] key, string? store)
+    /// <summary>
+    /// How the proof is laid out, as the caller states it: a store proof inside the multistore
+    /// (<c>--store NAME</c>, or <c>--any-store</c> to accept the store the proof names), or a lone
+    /// store proof (<c>--no-store</c>). Exactly one is required, so the store proven is never taken
+    /// silently from the proof. The specs are pinned here, never chosen by the proof.
+    /// </summary>
+    private sealed record Layout(string? Store, bool Nested, string SpecName, IReadOnlyList<ProofSpec> Specs);
+
+    private static Layout StoreLayout(string? store, bool anyStore, bool noStore, string? specName)
+    {
+        var given = (store is not null ? 1 : 0) + (anyStore ? 1 : 0) + (noStore ? 1 : 0);
+        if (given != 1)
+        {
+            throw new CliInputException("give exactly one of --store NAME, --any-store (accept the store the proof names) or --no-store (a single store proof against its root)");
+        }
+        if (store is { Length: 0 })
+        {
+            throw new CliInputException("--store: must not be empty");
+        }
+        specName ??= "iavl";
+        var spec = ProofSpecs.ByName(specName) ?? throw new CliInputException($"--store-spec: '{specName}' is not iavl, tendermint or smt");
+        return noStore
+            ? new Layout(null, Nested: false, specName, [spec])
+            : new Layout(store, Nested: true, specName, [spec, ProofSpecs.Tendermint]);
+    }
+
+    /// <summary>Reads the proof file and pairs each proof with its key and pinned spec: the given key innermost, then the store.</summary>
+    private static (string Format, IReadOnlyList<ProofStep> Steps) LoadSteps(string file, byte[] key, Layout layout)
     {
         var raw = CliInput.ReadFile(file, "--proof");
         try
@@ -99,12 +140,12 @@ internal static class ProofCommands
             if (LooksLikeJson(raw))
             {
                 var ops = ProofOps.ParseJson(raw);
-                var outer = ops.Skip(1).Select(op => op.Key);
-                return ("proofOps", ToStepsOrFail(() => ProofOps.ToSteps(ops, KeyPath(key, store, outer, ops.Count))));
+                var named = ops.Count > 1 ? ops[1].Key : ReadOnlyMemory<byte>.Empty;
+                return ("proofOps", ToStepsOrFail(() => ProofOps.ToSteps(ops, KeyPath(key, layout, named, ops.Count), layout.Specs)));
             }
             var merkle = MerkleProof.Decode(CliInput.ReadBinaryOrHex(file, "--proof"));
-            var proofKeys = merkle.Proofs.Skip(1).Select(p => p.Exist?.Key ?? ReadOnlyMemory<byte>.Empty);
-            return ("merkleProof", ToStepsOrFail(() => merkle.ToSteps(KeyPath(key, store, proofKeys, merkle.Proofs.Count))));
+            var proofNamed = merkle.Proofs.Count > 1 ? merkle.Proofs[1].Exist?.Key ?? ReadOnlyMemory<byte>.Empty : ReadOnlyMemory<byte>.Empty;
+            return ("merkleProof", ToStepsOrFail(() => merkle.ToSteps(KeyPath(key, layout, proofNamed, merkle.Proofs.Count), layout.Specs)));
         }
         catch (Ics23FormatException e)
         {
@@ -125,20 +166,22 @@ internal static class ProofCommands
     }
 
     /// <summary>
-    /// Outermost first. With --store the path is [store, key]; without it, the outer keys are the
-    /// ones the proof carries (reported in the output, and still bound to the app hash).
+    /// Outermost first: [store, key] for a nested proof (the store given, or with --any-store the
+    /// one the proof names, which is still bound to the app hash), [key] for a lone store proof.
     /// </summary>
-    private static List<ReadOnlyMemory<byte>> KeyPath(byte[] key, string? store, IEnumerable<ReadOnlyMemory<byte>> outerKeys, int count)
+    private static List<ReadOnlyMemory<byte>> KeyPath(byte[] key, Layout layout, ReadOnlyMemory<byte> namedStore, int count)
     {
-        var path = store is not null
-            ? new List<ReadOnlyMemory<byte>> { Encoding.UTF8.GetBytes(store) }
-            : [.. outerKeys.Reverse()];
-        path.Add(key);
-        if (store is not null && count != 2)
+        var expected = layout.Specs.Count;
+        if (count != expected)
         {
-            throw new CliFailureException($"proof rejected: {Ics23Error.ChainLengthMismatch}: --store expects 2 proofs (store, multistore), the proof has {count}");
+            var shape = layout.Nested ? "2 proofs (store, multistore)" : "1 proof (--no-store)";
+            throw new CliFailureException($"proof rejected: {Ics23Error.ChainLengthMismatch}: expected {shape}, the proof has {count}");
         }
-        return path;
+        if (!layout.Nested)
+        {
+            return [key];
+        }
+        return [layout.Store is not null ? Encoding.UTF8.GetBytes(layout.Store) : namedStore, key];
     }
 
     private static bool LooksLikeJson(byte[] raw)

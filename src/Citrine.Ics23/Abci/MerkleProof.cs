@@ -1,3 +1,4 @@
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 using Citrine.Ics23.Specs;
 using Citrine.Ics23.Verification;
@@ -11,11 +12,23 @@ namespace Citrine.Ics23.Abci;
 public sealed record MerkleProof
 {
     /// <summary>ibc-go's default specs for a Cosmos SDK chain: IAVL store inside a simple-Merkle multistore.</summary>
-    public static IReadOnlyList<ProofSpec> SdkSpecs { get; } = [ProofSpecs.Iavl, ProofSpecs.Tendermint];
+    public static IReadOnlyList<ProofSpec> SdkSpecs => ProofSpecs.SdkChain;
 
     public IReadOnlyList<CommitmentProof> Proofs { get; init; } = [];
 
     public static MerkleProof Decode(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return Read(data);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
+
+    private static MerkleProof Read(ReadOnlySpan<byte> data)
     {
         var r = new ProtoReader(data, nameof(MerkleProof));
         var proofs = new List<CommitmentProof>();
@@ -39,7 +52,7 @@ public sealed record MerkleProof
         var w = new ProtoWriter();
         foreach (var proof in Proofs)
         {
-            w.WriteLengthDelimited(1, ProofCodec.Encode(proof));
+            w.WriteMessage(1, ProofCodec.Encode(proof));
         }
         return w.ToArray();
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 using Citrine.Ics23.Specs;
 using Citrine.Ics23.Verification;
@@ -94,13 +95,25 @@ public static class ProofOps
             inner.WriteBytes(1, System.Text.Encoding.UTF8.GetBytes(op.Type));
             inner.WriteBytes(2, op.Key.Span);
             inner.WriteBytes(3, op.Data.Span);
-            w.WriteLengthDelimited(1, inner.WrittenSpan);
+            w.WriteMessage(1, inner.WrittenSpan);
         }
         return w.ToArray();
     }
 
     /// <summary>Reads protobuf <c>tendermint.crypto.ProofOps</c>; see <see cref="EncodeProto"/>.</summary>
     public static IReadOnlyList<ProofOp> DecodeProto(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadProto(data);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
+
+    private static List<ProofOp> ReadProto(ReadOnlySpan<byte> data)
     {
         var r = new ProtoReader(data, "ProofOps");
         var ops = new List<ProofOp>();
@@ -139,11 +152,11 @@ public static class ProofOps
                         }
                     case 2:
                         o.Expect(t, WireType.LengthDelimited, "key");
-                        key = o.ReadBytes("key");
+                        key = o.ReadBytes("key").ToArray();
                         break;
                     case 3:
                         o.Expect(t, WireType.LengthDelimited, "data");
-                        payload = o.ReadBytes("data");
+                        payload = o.ReadBytes("data").ToArray();
                         break;
                     default:
                         o.Skip(t, "unknown");
@@ -157,39 +170,52 @@ public static class ProofOps
 
     /// <summary>
     /// Turns ops (innermost first) into chain steps for <paramref name="keyPath"/> (outermost first,
-    /// e.g. [store name, key]). Each op's key must be the matching key path element.
-    /// Throws <see cref="Ics23VerificationException"/> for a wrong shape and
+    /// e.g. [store name, key]), checking op i against the spec the caller pinned for it,
+    /// <paramref name="specs"/>[i] (innermost first; null pins the Cosmos SDK layout
+    /// <see cref="ProofSpecs.SdkChain"/>). The op's type must name that same spec and its key must
+    /// be the matching key path element; the spec used is always the pinned one, never the one the
+    /// op type names, because the proof comes from the untrusted host and the caller knows the store
+    /// layout. Throws <see cref="Ics23VerificationException"/> for a wrong shape and
     /// <see cref="Ics23FormatException"/> for undecodable op data.
     /// </summary>
-    public static IReadOnlyList<ProofStep> ToSteps(IReadOnlyList<ProofOp> ops, IReadOnlyList<ReadOnlyMemory<byte>> keyPath)
+    public static IReadOnlyList<ProofStep> ToSteps(IReadOnlyList<ProofOp> ops, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, IReadOnlyList<ProofSpec>? specs = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
         ArgumentNullException.ThrowIfNull(keyPath);
-        if (ops.Count != keyPath.Count)
+        specs ??= ProofSpecs.SdkChain;
+        if (ops.Count != keyPath.Count || ops.Count != specs.Count)
         {
-            throw new Ics23VerificationException(Ics23Error.ChainLengthMismatch, $"{ops.Count} proof ops for a key path of {keyPath.Count} elements");
+            throw new Ics23VerificationException(Ics23Error.ChainLengthMismatch, $"{ops.Count} proof ops, {keyPath.Count} key path elements and {specs.Count} pinned specs must all be equal");
         }
         var steps = new List<ProofStep>(ops.Count);
         for (var i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
-            var spec = SpecFor(op.Type) ?? throw new Ics23VerificationException(Ics23Error.UnsupportedProofOpType, $"proof op {i} has unsupported type '{op.Type}'");
+            var pinned = specs[i] ?? throw new ArgumentException($"pinned spec {i} is null", nameof(specs));
+            var named = SpecFor(op.Type) ?? throw new Ics23VerificationException(Ics23Error.UnsupportedProofOpType, $"proof op {i} has unsupported type '{op.Type}'");
+            if (!ProofSpecs.SpecEquals(named, pinned))
+            {
+                throw new Ics23VerificationException(Ics23Error.ProofOpTypeMismatch, $"proof op {i} has type '{op.Type}', which is not the spec pinned for step {i}");
+            }
             var expectedKey = keyPath[keyPath.Count - 1 - i];
             if (!op.Key.Span.SequenceEqual(expectedKey.Span))
             {
                 throw new Ics23VerificationException(Ics23Error.ChainKeyMismatch, $"proof op {i} is for key {Convert.ToHexString(op.Key.Span)}, the key path expects {Convert.ToHexString(expectedKey.Span)}");
             }
-            steps.Add(new ProofStep(spec, op.Key, ProofCodec.DecodeCommitmentProof(op.Data.Span)));
+            steps.Add(new ProofStep(pinned, op.Key, ProofCodec.DecodeCommitmentProof(op.Data.Span)));
         }
         return steps;
     }
 
-    /// <summary>Verifies that <paramref name="keyPath"/> holds <paramref name="value"/> under <paramref name="appHash"/>.</summary>
-    public static Ics23Verdict VerifyMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// Verifies that <paramref name="keyPath"/> holds <paramref name="value"/> under
+    /// <paramref name="appHash"/>, each op checked against its pinned spec (see <see cref="ToSteps"/>).
+    /// </summary>
+    public static Ics23Verdict VerifyMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, ReadOnlySpan<byte> value, IReadOnlyList<ProofSpec>? specs = null)
     {
         try
         {
-            return ChainedProofVerifier.VerifyMembership(ToSteps(ops, keyPath), appHash, value);
+            return ChainedProofVerifier.VerifyMembership(ToSteps(ops, keyPath, specs), appHash, value);
         }
         catch (Ics23VerificationException e)
         {
@@ -197,12 +223,15 @@ public static class ProofOps
         }
     }
 
-    /// <summary>Verifies that the last element of <paramref name="keyPath"/> is absent from its store under <paramref name="appHash"/>.</summary>
-    public static Ics23Verdict VerifyNonMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath)
+    /// <summary>
+    /// Verifies that the last element of <paramref name="keyPath"/> is absent from its store under
+    /// <paramref name="appHash"/>, each op checked against its pinned spec (see <see cref="ToSteps"/>).
+    /// </summary>
+    public static Ics23Verdict VerifyNonMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, IReadOnlyList<ProofSpec>? specs = null)
     {
         try
         {
-            return ChainedProofVerifier.VerifyNonMembership(ToSteps(ops, keyPath), appHash);
+            return ChainedProofVerifier.VerifyNonMembership(ToSteps(ops, keyPath, specs), appHash);
         }
         catch (Ics23VerificationException e)
         {

@@ -1,3 +1,5 @@
+using Citrine.Crypto.Encoding.Protobuf;
+
 namespace Citrine.Ics23.Proofs;
 
 /// <summary>
@@ -29,6 +31,9 @@ public sealed class Ics23FormatException : FormatException
         Field = field;
         Offset = offset;
     }
+
+    /// <summary>The same failure, from the shared protobuf reader.</summary>
+    internal static Ics23FormatException From(ProtoFormatException e) => new(e.Reason, e.Field, e.Offset, e);
 
     /// <summary>The message field (e.g. <c>ExistenceProof.leaf</c>) or JSON property being read.</summary>
     public string Field { get; }

@@ -1,3 +1,5 @@
+using Citrine.Crypto.Encoding.Protobuf;
+
 namespace Citrine.Ics23.Proofs;
 
 /// <summary>
@@ -9,13 +11,25 @@ namespace Citrine.Ics23.Proofs;
 /// </summary>
 public static class ProofCodec
 {
-    public static CommitmentProof DecodeCommitmentProof(ReadOnlySpan<byte> data) => ReadCommitmentProof(data, 0);
+    // The shared wire reader raises ProtoFormatException; callers of this library see
+    // Ics23FormatException (same field and offset) and nothing else.
+    public static CommitmentProof DecodeCommitmentProof(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadCommitmentProof(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
     public static bool TryDecodeCommitmentProof(ReadOnlySpan<byte> data, out CommitmentProof? proof, out Ics23FormatException? error)
     {
         try
         {
-            proof = ReadCommitmentProof(data, 0);
+            proof = DecodeCommitmentProof(data);
             error = null;
             return true;
         }
@@ -27,15 +41,65 @@ public static class ProofCodec
         }
     }
 
-    public static ExistenceProof DecodeExistenceProof(ReadOnlySpan<byte> data) => ReadExistenceProof(data, 0);
+    public static ExistenceProof DecodeExistenceProof(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadExistenceProof(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
-    public static NonExistenceProof DecodeNonExistenceProof(ReadOnlySpan<byte> data) => ReadNonExistenceProof(data, 0);
+    public static NonExistenceProof DecodeNonExistenceProof(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadNonExistenceProof(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
-    public static ProofSpec DecodeProofSpec(ReadOnlySpan<byte> data) => ReadProofSpec(data, 0);
+    public static ProofSpec DecodeProofSpec(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadProofSpec(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
-    public static LeafOp DecodeLeafOp(ReadOnlySpan<byte> data) => ReadLeafOp(data, 0);
+    public static LeafOp DecodeLeafOp(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadLeafOp(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
-    public static InnerOp DecodeInnerOp(ReadOnlySpan<byte> data) => ReadInnerOp(data, 0);
+    public static InnerOp DecodeInnerOp(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return ReadInnerOp(data, 0);
+        }
+        catch (ProtoFormatException e)
+        {
+            throw Ics23FormatException.From(e);
+        }
+    }
 
     public static byte[] Encode(CommitmentProof proof)
     {
@@ -132,11 +196,11 @@ public static class ProofCodec
             {
                 case 1:
                     r.Expect(type, WireType.LengthDelimited, "key");
-                    key = r.ReadBytes("key");
+                    key = r.ReadBytes("key").ToArray();
                     break;
                 case 2:
                     r.Expect(type, WireType.LengthDelimited, "value");
-                    value = r.ReadBytes("value");
+                    value = r.ReadBytes("value").ToArray();
                     break;
                 case 3:
                     {
@@ -177,7 +241,7 @@ public static class ProofCodec
             {
                 case 1:
                     r.Expect(type, WireType.LengthDelimited, "key");
-                    key = r.ReadBytes("key");
+                    key = r.ReadBytes("key").ToArray();
                     break;
                 case 2:
                 case 3:
@@ -327,11 +391,11 @@ public static class ProofCodec
             {
                 case 1:
                     r.Expect(type, WireType.LengthDelimited, "key");
-                    key = r.ReadBytes("key");
+                    key = r.ReadBytes("key").ToArray();
                     break;
                 case 2:
                     r.Expect(type, WireType.LengthDelimited, "value");
-                    value = r.ReadBytes("value");
+                    value = r.ReadBytes("value").ToArray();
                     break;
                 case 3:
                     {
@@ -368,7 +432,7 @@ public static class ProofCodec
             {
                 case 1:
                     r.Expect(type, WireType.LengthDelimited, "key");
-                    key = r.ReadBytes("key");
+                    key = r.ReadBytes("key").ToArray();
                     break;
                 case 2:
                 case 3:
@@ -427,7 +491,7 @@ public static class ProofCodec
                     break;
                 case 5:
                     r.Expect(type, WireType.LengthDelimited, "prefix");
-                    op = op with { Prefix = r.ReadBytes("prefix") };
+                    op = op with { Prefix = r.ReadBytes("prefix").ToArray() };
                     break;
                 default:
                     r.Skip(type, "unknown");
@@ -453,11 +517,11 @@ public static class ProofCodec
                     break;
                 case 2:
                     r.Expect(type, WireType.LengthDelimited, "prefix");
-                    prefix = r.ReadBytes("prefix");
+                    prefix = r.ReadBytes("prefix").ToArray();
                     break;
                 case 3:
                     r.Expect(type, WireType.LengthDelimited, "suffix");
-                    suffix = r.ReadBytes("suffix");
+                    suffix = r.ReadBytes("suffix").ToArray();
                     break;
                 default:
                     r.Skip(type, "unknown");
@@ -547,7 +611,7 @@ public static class ProofCodec
                     break;
                 case 5:
                     r.Expect(type, WireType.LengthDelimited, "empty_child");
-                    spec = spec with { EmptyChild = r.ReadBytes("empty_child") };
+                    spec = spec with { EmptyChild = r.ReadBytes("empty_child").ToArray() };
                     break;
                 case 6:
                     r.Expect(type, WireType.Varint, "hash");

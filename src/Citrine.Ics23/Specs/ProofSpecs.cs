@@ -74,6 +74,12 @@ public static class ProofSpecs
         PrehashKeyBeforeComparison = true,
     };
 
+    /// <summary>
+    /// The layout of a Cosmos SDK chain, innermost first: an IAVL store inside the simple-Merkle
+    /// multistore (ibc-go <c>commitmenttypes.GetSDKSpecs</c>). The default pin for chained proofs.
+    /// </summary>
+    public static IReadOnlyList<ProofSpec> SdkChain { get; } = [Iavl, Tendermint];
+
     /// <summary>The spec for a directory or ProofOp name: <c>iavl</c>, <c>tendermint</c>/<c>simple</c>, <c>smt</c>.</summary>
     public static ProofSpec? ByName(string name) => name switch
     {

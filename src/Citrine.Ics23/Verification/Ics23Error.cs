@@ -76,5 +76,13 @@ public enum Ics23Error
     ChainLengthMismatch,
     ChainKeyMismatch,
     UnsupportedProofOpType,
+    ProofOpTypeMismatch,
     AppHashMismatch,
+}
+
+/// <summary>Facts about <see cref="Ics23Error"/> values.</summary>
+public static class Ics23Errors
+{
+    /// <summary>True for a defined code other than <see cref="Ics23Error.None"/>: the only codes a rejection may carry.</summary>
+    public static bool IsFailure(Ics23Error error) => error != Ics23Error.None && Enum.IsDefined(error);
 }

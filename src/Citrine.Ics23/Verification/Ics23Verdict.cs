@@ -17,7 +17,7 @@ public sealed class Ics23Verdict
         _root = root;
     }
 
-    public bool IsValid => Error == Ics23Error.None;
+    public bool IsValid => Error == Ics23Error.None && _root is not null;
 
     public Ics23Error Error { get; }
 
@@ -29,9 +29,17 @@ public sealed class Ics23Verdict
 
     internal static Ics23Verdict Valid(byte[] root) => new(Ics23Error.None, "verified", -1, root);
 
-    internal static Ics23Verdict Fail(Ics23Error error, string detail, int step = -1) => new(error, detail, step, null);
+    internal static Ics23Verdict Fail(Ics23Error error, string detail, int step = -1)
+    {
+        // A failure whose code reads as None would report IsValid; refuse to build one.
+        if (!Ics23Errors.IsFailure(error))
+        {
+            throw new ArgumentOutOfRangeException(nameof(error), error, "a failed verdict needs a failure code");
+        }
+        return new(error, detail, step, null);
+    }
 
-    internal static Ics23Verdict From(Ics23VerificationException e, int step = -1) => new(e.Error, e.Message, step, null);
+    internal static Ics23Verdict From(Ics23VerificationException e, int step = -1) => Fail(e.Error, e.Message, step);
 
     public override string ToString() => IsValid ? "valid" : $"{Error}: {Detail}";
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Citrine.Crypto.Encoding.Protobuf;
 
 namespace Citrine.Store.Iavl;
 

@@ -1,3 +1,5 @@
+using Citrine.Crypto.Encoding.Protobuf;
+
 namespace Citrine.Store.Iavl;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Citrine.Crypto;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
-using Citrine.Store.Iavl;
 
 namespace Citrine.Store.Multistore;
 

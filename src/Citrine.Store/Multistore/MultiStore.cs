@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Abci;
 using Citrine.Ics23.Proofs;
 using Citrine.Store.Iavl;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 
 namespace Citrine.Store.Multistore;
@@ -35,10 +36,10 @@ public static class SimpleMerkle
         Span<byte> valueHash = stackalloc byte[32];
         SHA256.HashData(storeRoot, valueHash);
         var buffer = new byte[2 * 10 + name.Length + 32];
-        var n = Iavl.Varint.WriteUnsigned(buffer, (ulong)name.Length);
+        var n = Varint.WriteUnsigned(buffer, (ulong)name.Length);
         name.CopyTo(buffer.AsSpan(n));
         n += name.Length;
-        n += Iavl.Varint.WriteUnsigned(buffer.AsSpan(n), 32);
+        n += Varint.WriteUnsigned(buffer.AsSpan(n), 32);
         valueHash.CopyTo(buffer.AsSpan(n));
         n += 32;
         return buffer.AsSpan(0, n).ToArray();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Citrine.Chain.Blocks;
 using Citrine.Chain.Rpc;
 using Citrine.CometBft.Encoding;
 

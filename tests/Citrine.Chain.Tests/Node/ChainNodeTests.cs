@@ -1,6 +1,6 @@
 using Citrine.Chain.App;
-using Citrine.Chain.Blocks;
 using Citrine.Chain.Txs;
+using Citrine.CometBft.Encoding;
 using Citrine.CometBft.LightClient;
 using Citrine.CometBft.Types;
 using Citrine.Crypto.Signatures;

@@ -200,7 +200,7 @@ public sealed class SearchRpcTests : IAsyncLifetime, IDisposable
     public void Proof_with_an_altered_aunt_does_not_verify()
     {
         var txs = Enumerable.Range(0, 5).Select(i => new[] { (byte)i }).ToList();
-        var root = Citrine.Chain.Blocks.BlockHashes.DataHash(txs);
+        var root = BlockHashes.DataHash(txs);
         var proof = ProofJson(txs, 3);
         Assert.True(ProofVerifies(proof, root));
         var aunts = proof.GetProperty("proof").GetProperty("aunts");
@@ -221,7 +221,7 @@ public sealed class SearchRpcTests : IAsyncLifetime, IDisposable
     public void Every_tx_of_a_block_has_a_proof_to_its_data_hash(int count)
     {
         var txs = Enumerable.Range(0, count).Select(i => new[] { (byte)i, (byte)(i >> 8) }).ToList();
-        var root = Citrine.Chain.Blocks.BlockHashes.DataHash(txs);
+        var root = BlockHashes.DataHash(txs);
         for (var i = 0; i < count; i++)
         {
             Assert.True(ProofVerifies(ProofJson(txs, i), root));

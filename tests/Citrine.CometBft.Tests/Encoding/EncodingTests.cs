@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Types;
+using Citrine.Crypto.Encoding.Protobuf;
 
 namespace Citrine.CometBft.Tests.Encoding;
 

@@ -11,6 +11,9 @@ public sealed class ChainTests
 {
     private static readonly ChainFixtures.TwoLevel Two = new();
 
+    // The two-level fixture is a simple-Merkle store inside a simple-Merkle multistore.
+    private static readonly IReadOnlyList<ProofSpec> TwoSpecs = [ProofSpecs.Tendermint, ProofSpecs.Tendermint];
+
     private static IReadOnlyList<ReadOnlyMemory<byte>> Path(params byte[][] elements) => [.. elements.Select(e => (ReadOnlyMemory<byte>)e)];
 
     [SkippableFact]
@@ -98,8 +101,55 @@ public sealed class ChainTests
         var ops = ChainFixtures.EurekaOps(f);
         IReadOnlyList<ProofOp> swapped = [ops[0] with { Type = ProofOps.SimpleType }, ops[1] with { Type = ProofOps.IavlType }];
         var verdict = ProofOps.VerifyMembership(swapped, f.AppHash, f.KeyPath, f.Value);
-        Assert.Equal(Ics23Error.TendermintInnerPrefixInvalid, verdict.Error);
+        Assert.Equal(Ics23Error.ProofOpTypeMismatch, verdict.Error);
+    }
+
+    [SkippableFact]
+    public void Chain_rejects_proof_op_whose_type_disagrees_with_the_pinned_spec()
+    {
+        var f = ChainFixtures.Eureka();
+        var ops = ChainFixtures.EurekaOps(f);
+        // Only the store op's type is changed; the pin is the SDK default [IAVL, Tendermint].
+        var verdict = ProofOps.VerifyMembership([ops[0] with { Type = ProofOps.SmtType }, ops[1]], f.AppHash, f.KeyPath, f.Value);
+        Assert.Equal(Ics23Error.ProofOpTypeMismatch, verdict.Error);
+        Assert.Contains("op 0", verdict.Detail, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Chain_rejects_real_proof_when_the_caller_pins_another_store_spec()
+    {
+        var f = ChainFixtures.Eureka();
+        var verdict = ProofOps.VerifyMembership(ChainFixtures.EurekaOps(f), f.AppHash, f.KeyPath, f.Value, [ProofSpecs.Smt, ProofSpecs.Tendermint]);
+        Assert.Equal(Ics23Error.ProofOpTypeMismatch, verdict.Error);
+    }
+
+    [SkippableFact]
+    public void Chain_checks_each_step_against_the_pinned_spec_not_the_op_type()
+    {
+        var f = ChainFixtures.Eureka();
+        var ops = ChainFixtures.EurekaOps(f);
+        // A pinned spec that agrees with the op type by SpecEquals but demands a leaf prefix the
+        // proof lacks: the check that fails proves the pinned spec, not the op type's, was applied.
+        var strict = ProofSpecs.Iavl with { LeafSpec = ProofSpecs.Iavl.LeafSpec! with { Prefix = new byte[] { 0x00, 0x7f } } };
+        var verdict = ProofOps.VerifyMembership(ops, f.AppHash, f.KeyPath, f.Value, [strict, ProofSpecs.Tendermint]);
+        Assert.Equal(Ics23Error.LeafPrefixMismatch, verdict.Error);
         Assert.Equal(0, verdict.Step);
+    }
+
+    [Fact]
+    public void Chain_rejects_more_or_fewer_pinned_specs_than_proof_ops()
+    {
+        var ops = Two.Membership(0);
+        var path = Path(ChainFixtures.B("ibc"), Two.Store.Key(0));
+        Assert.Equal(Ics23Error.ChainLengthMismatch, ProofOps.VerifyMembership(ops, Two.AppHash, path, Two.Store.Value(0), [ProofSpecs.Tendermint]).Error);
+        Assert.Equal(Ics23Error.ChainLengthMismatch, ProofOps.VerifyMembership(ops, Two.AppHash, path, Two.Store.Value(0), [.. TwoSpecs, ProofSpecs.Tendermint]).Error);
+    }
+
+    [Fact]
+    public void Two_level_simple_chain_is_refused_under_the_default_sdk_pin()
+    {
+        var verdict = ProofOps.VerifyMembership(Two.Membership(0), Two.AppHash, Path(ChainFixtures.B("ibc"), Two.Store.Key(0)), Two.Store.Value(0));
+        Assert.Equal(Ics23Error.ProofOpTypeMismatch, verdict.Error);
     }
 
     [SkippableFact]
@@ -129,14 +179,14 @@ public sealed class ChainTests
 
     [Fact]
     public void Chain_rejects_empty_chain() =>
-        Assert.Equal(Ics23Error.ChainEmpty, ProofOps.VerifyMembership([], [1], [], [1]).Error);
+        Assert.Equal(Ics23Error.ChainEmpty, ProofOps.VerifyMembership([], [1], [], [1], []).Error);
 
     [Fact]
     public void Two_level_membership_chain_verifies_for_every_leaf()
     {
         for (var i = 0; i < Two.Store.Count; i++)
         {
-            var verdict = ProofOps.VerifyMembership(Two.Membership(i), Two.AppHash, Path(ChainFixtures.B("ibc"), Two.Store.Key(i)), Two.Store.Value(i));
+            var verdict = ProofOps.VerifyMembership(Two.Membership(i), Two.AppHash, Path(ChainFixtures.B("ibc"), Two.Store.Key(i)), Two.Store.Value(i), TwoSpecs);
             Assert.True(verdict.IsValid, verdict.ToString());
         }
     }
@@ -144,14 +194,14 @@ public sealed class ChainTests
     [Fact]
     public void Two_level_non_membership_chain_verifies()
     {
-        var verdict = ProofOps.VerifyNonMembership(Two.NonMembership("k35", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")));
+        var verdict = ProofOps.VerifyNonMembership(Two.NonMembership("k35", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")), TwoSpecs);
         Assert.True(verdict.IsValid, verdict.ToString());
     }
 
     [Fact]
     public void Non_membership_chain_rejects_a_present_key()
     {
-        var verdict = ProofOps.VerifyNonMembership(Two.NonMembership("k30", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k30")));
+        var verdict = ProofOps.VerifyNonMembership(Two.NonMembership("k30", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k30")), TwoSpecs);
         Assert.Equal(Ics23Error.KeyNotRightOfLeftNeighbor, verdict.Error);
         Assert.Equal(0, verdict.Step);
     }
@@ -159,7 +209,7 @@ public sealed class ChainTests
     [Fact]
     public void Membership_chain_rejects_a_non_existence_proof()
     {
-        var verdict = ProofOps.VerifyMembership(Two.NonMembership("k35", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")), [1]);
+        var verdict = ProofOps.VerifyMembership(Two.NonMembership("k35", 2, 3), Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")), [1], TwoSpecs);
         Assert.Equal(Ics23Error.ProofKindMismatch, verdict.Error);
     }
 
@@ -169,7 +219,7 @@ public sealed class ChainTests
         var other = new SimpleMerkleTree(Enumerable.Range(1, 8).Select(i => (ChainFixtures.B($"k{i * 10}"), ChainFixtures.B($"x {i}"))));
         var ops = Two.NonMembership("k35", 2, 3);
         var mixed = new CommitmentProof { Nonexist = new NonExistenceProof { Left = Two.Store.Prove(2), Right = other.Prove(3) } };
-        var verdict = ProofOps.VerifyNonMembership([ops[0] with { Data = ProofCodec.Encode(mixed) }, ops[1]], Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")));
+        var verdict = ProofOps.VerifyNonMembership([ops[0] with { Data = ProofCodec.Encode(mixed) }, ops[1]], Two.AppHash, Path(ChainFixtures.B("ibc"), ChainFixtures.B("k35")), TwoSpecs);
         Assert.Equal(Ics23Error.RootMismatch, verdict.Error);
     }
 
@@ -248,7 +298,7 @@ public sealed class ChainTests
     public void ToSteps_rejects_undecodable_op_data_with_format_exception()
     {
         IReadOnlyList<ProofOp> ops = [new(ProofOps.IavlType, ChainFixtures.B("k"), new byte[] { 0x0a, 0x05, 0x01 })];
-        var e = Assert.Throws<Ics23FormatException>(() => ProofOps.ToSteps(ops, Path(ChainFixtures.B("k"))));
+        var e = Assert.Throws<Ics23FormatException>(() => ProofOps.ToSteps(ops, Path(ChainFixtures.B("k")), [ProofSpecs.Iavl]));
         Assert.Equal("CommitmentProof.exist", e.Field);
         Assert.Equal(1, e.Offset);
     }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Abci;
-using Citrine.Ics23.Proofs;
 using Citrine.Testing;
 
 namespace Citrine.Ics23.Tests.Conformance;
@@ -76,7 +76,7 @@ public sealed class EurekaFixtureTests
                     var (f, t) = root.ReadTag();
                     if (f == 1 && t == WireType.LengthDelimited)
                     {
-                        return root.ReadBytes("hash");
+                        return root.ReadBytes("hash").ToArray();
                     }
                     root.Skip(t, "unknown");
                 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 using Citrine.Store.Iavl;
 using Citrine.Store.Multistore;

@@ -1,3 +1,4 @@
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Store.Iavl;
 using Citrine.Store.Multistore;
 using Citrine.Store.Storage;

@@ -1,8 +1,8 @@
-using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Types;
 using Citrine.Crypto;
+using Citrine.Crypto.Encoding.Protobuf;
 
-namespace Citrine.Chain.Blocks;
+namespace Citrine.CometBft.Encoding;
 
 /// <summary>
 /// The header hashes CometBFT 0.38 derives from block content (types/block.go, types/params.go,
@@ -69,7 +69,7 @@ public static class BlockHashes
     /// <c>ABCIResults.Hash()</c>: the Merkle root over each result's deterministic part
     /// <c>ExecTxResult{uint32 code = 1; bytes data = 2; int64 gas_wanted = 5; int64 gas_used = 6}</c>.
     /// </summary>
-    public static byte[] ResultsHash(IReadOnlyList<TxResult> results)
+    public static byte[] ResultsHash(IReadOnlyList<IDeterministicTxResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var leaves = new byte[results.Count][];
