@@ -40,6 +40,8 @@ public enum VerdictReason
     InsufficientVotingPower,
     NotEnoughTrust,
     TrustedHashMismatch,
+    /// <summary>The trusted block's next validator set does not hash to its header's <c>next_validators_hash</c>.</summary>
+    TrustedNextValidatorsMismatch,
 }
 
 /// <summary>The outcome of one verification step, with the failed check and a precise message.</summary>
