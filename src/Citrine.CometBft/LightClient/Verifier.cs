@@ -156,6 +156,33 @@ public static class Verifier
     }
 
     /// <summary>
+    /// Re-checks a block read back from storage, with no trusted block to hand: well-formed for
+    /// <paramref name="chainId"/>, bound to its validator sets, its commit for its header, and more than
+    /// 2/3 of its own validators signed it. A file that was altered after it was verified fails here,
+    /// before the light client trusts it again. Neither time nor the trusting period is checked:
+    /// that is the verifier's job when the block is next used as the trusted one.
+    /// </summary>
+    public static Verdict VerifyStored(LightBlock block, string chainId)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
+        var basic = ValidateLightBlock(block, chainId);
+        if (!basic.IsSuccess)
+        {
+            return basic;
+        }
+        var binding = CheckHashesAndCommitShape(block);
+        if (!binding.IsSuccess)
+        {
+            return binding;
+        }
+        var commit = block.Commit;
+        var template = new VoteSignBytes(chainId, commit.Height, commit.Round, commit.BlockId);
+        Span<bool> none = commit.Signatures.Count <= 512 ? stackalloc bool[commit.Signatures.Count] : new bool[commit.Signatures.Count];
+        return VerifyCommitLight(block.Validators, commit, template, none);
+    }
+
+    /// <summary>
     /// ValidateBasic of a light block (CometBFT types Header/Commit/CommitSig/ValidatorSet
     /// <c>ValidateBasic</c>) for <paramref name="chainId"/>.
     /// </summary>
