@@ -58,7 +58,9 @@ public sealed record ForkReport(Verdict Verdict, IReadOnlyList<WitnessCheck> Wit
 /// <item>a conflicting block is verified through the witness from the last block it shares with the
 /// primary's trace; when that fails the witness is <see cref="VerdictReason.FaultyWitness"/>, when it
 /// succeeds the attack is <see cref="VerdictReason.LightClientAttack"/>, with evidence against the
-/// primary and, when the primary's trace proves the reverse, against the witness.</item>
+/// primary and, when the primary's trace proves the reverse, against the witness;</item>
+/// <item>a witness with the same block but other proposer priorities is
+/// <see cref="VerdictReason.ProposerPrioritiesDiverge"/> (Go's <c>ErrProposerPrioritiesDiverge</c>).</item>
 /// </list>
 /// Every witness is consulted; an attack outranks any other failure in the verdict.
 /// </summary>
@@ -138,9 +140,31 @@ public static class ForkDetector
         }
         if (theirs.Height == target.Height && theirs.Header.Hash().AsSpan().SequenceEqual(target.Header.Hash()))
         {
-            return (Verdict.Success, null);
+            return (PrioritiesDiverge(target, theirs, witness) ?? Verdict.Success, null);
         }
         return await HandleConflictAsync(primaryTrace, primary, witness, theirs, options, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Proposer priorities are not in the header hash, so a matching header says nothing about them;
+    /// CometBFT compares them separately (<c>ProposerPriorityHash</c>) and fails with
+    /// <c>ErrProposerPrioritiesDiverge</c>. Compared here validator by validator: equal headers mean
+    /// equal sets in the same order.
+    /// </summary>
+    private static Verdict? PrioritiesDiverge(LightBlock primaryBlock, LightBlock witnessBlock, ILightBlockProvider witness)
+    {
+        var ours = primaryBlock.Validators.Validators;
+        var theirs = witnessBlock.Validators.Validators;
+        for (var i = 0; i < ours.Count && i < theirs.Count; i++)
+        {
+            if (ours[i].ProposerPriority != theirs[i].ProposerPriority)
+            {
+                return Verdict.Invalid(VerdictReason.ProposerPrioritiesDiverge,
+                    $"witness {witness.Id} agrees on block {primaryBlock.Height} but gives validator {Convert.ToHexString(ours[i].Address)} proposer priority {theirs[i].ProposerPriority}, the primary {ours[i].ProposerPriority}");
+            }
+        }
+        return ours.Count == theirs.Count ? null : Verdict.Invalid(VerdictReason.ProposerPrioritiesDiverge,
+            $"witness {witness.Id} agrees on block {primaryBlock.Height} but lists {theirs.Count} validators, the primary {ours.Count}");
     }
 
     /// <summary>light/detector.go <c>getTargetBlockOrLatest</c>: the target block if the witness has reached it, else its latest.</summary>

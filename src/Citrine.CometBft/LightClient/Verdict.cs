@@ -54,6 +54,8 @@ public enum VerdictReason
     FaultyWitness,
     /// <summary>A witness proved a conflicting block that verifies: a light-client attack (CometBFT <c>ErrLightClientAttack</c>).</summary>
     LightClientAttack,
+    /// <summary>A witness holds the same header but other validator proposer priorities (CometBFT <c>ErrProposerPrioritiesDiverge</c>).</summary>
+    ProposerPrioritiesDiverge,
 }
 
 /// <summary>The outcome of one verification step, with the failed check and a precise message.</summary>

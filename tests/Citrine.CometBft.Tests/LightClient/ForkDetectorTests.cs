@@ -88,6 +88,13 @@ public sealed class ForkDetectorTests : IDisposable
     }
 
     [Fact]
+    public async Task Detector_refuses_a_witness_with_the_same_block_but_other_proposer_priorities()
+    {
+        var report = await DetectAsync(new SyntheticChainProvider(_chain, "honest"), new ReprioritisingProvider(new SyntheticChainProvider(_chain, "reprioritised")));
+        AssertRefused(VerdictReason.ProposerPrioritiesDiverge, report, "reprioritised");
+    }
+
+    [Fact]
     public async Task Detector_proves_an_attack_from_a_witness_with_a_conflicting_verified_block()
     {
         // Same validators, different app hashes from height 20: both branches verify from block 1.
@@ -175,6 +182,19 @@ public sealed class ForkDetectorTests : IDisposable
 
         public Task<LightBlock> GetLightBlockAsync(long height, CancellationToken cancellationToken = default) =>
             throw new ProviderException(kind, id, "injected failure");
+    }
+
+    /// <summary>The same blocks, with every validator's proposer priority shifted (not in any hash).</summary>
+    private sealed class ReprioritisingProvider(SyntheticChainProvider inner) : ILightBlockProvider
+    {
+        public string Id => inner.Id;
+
+        public async Task<LightBlock> GetLightBlockAsync(long height, CancellationToken cancellationToken = default)
+        {
+            var block = await inner.GetLightBlockAsync(height, cancellationToken);
+            var shifted = new ValidatorSet(block.Validators.Validators.Select(v => new Validator(v.Address, v.PublicKey, v.VotingPower, v.ProposerPriority + 7)));
+            return block with { Validators = shifted };
+        }
     }
 
     /// <summary>Answers every request with the block one below.</summary>

@@ -49,6 +49,7 @@ public class VerdictTests
         [VerdictReason.WitnessBehind] = nameof(ForkDetectorTests.Detector_refuses_a_witness_still_behind_the_target_time_after_waiting),
         [VerdictReason.FaultyWitness] = nameof(ForkDetectorTests.Detector_refuses_a_witness_whose_conflicting_block_does_not_verify),
         [VerdictReason.LightClientAttack] = nameof(ForkDetectorTests.Detector_proves_an_attack_from_a_witness_with_a_conflicting_verified_block),
+        [VerdictReason.ProposerPrioritiesDiverge] = nameof(ForkDetectorTests.Detector_refuses_a_witness_with_the_same_block_but_other_proposer_priorities),
     };
 
     [Fact]
