@@ -159,6 +159,19 @@ public sealed class LightCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Light_verify_fails_with_exit_1_when_the_witness_is_behind_the_primary()
+    {
+        // The witness stops at 40, before the primary's block 60 in time, and is still there after the wait.
+        using var behind = SyntheticChain.Generate(_chain.Options with { Heights = 40 });
+        using var server = LoopbackRpcServer.ForChain(_chain);
+        using var witness = LoopbackRpcServer.ForChain(behind);
+        var result = CliRunner.Run(Args(server, "--witness", witness.Uri.ToString()));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("fork detection refused: WitnessBehind", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
     public void Light_verify_exits_2_when_no_witnesses_is_combined_with_a_witness()
     {
         using var server = LoopbackRpcServer.ForChain(_chain);
