@@ -144,6 +144,45 @@ public sealed class RpcFixtureSetTests : IDisposable
     }
 
     [SkippableFact]
+    public void Cosmos_app_genesis_with_validators_under_consensus_is_checked_against_the_first_header()
+    {
+        var validators = CopyWithGentxGenesis(rawGenesisDocument: true);
+        var path = Path.Combine(_dir, "genesis.json");
+        var doc = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        doc.Remove("validators");
+        doc["consensus"] = new JsonObject { ["validators"] = validators };
+        File.WriteAllText(path, doc.ToJsonString());
+        var set = RpcFixtureSet.Load(_dir);
+        Assert.Single(set.Genesis!.Validators);
+        var outcomes = RunAll(set);
+        Assert.Equal(Outcome.Passed, outcomes["genesis-validators|genesis.json|1"].Outcome);
+        Assert.Equal(Outcome.Passed, outcomes["commit-signatures|commit_at_height_10.json|10"].Outcome);
+    }
+
+    [SkippableFact]
+    public void Validators_response_with_a_secp256k1_key_is_skipped_with_the_reason()
+    {
+        var validators = CopyWithGentxGenesis(rawGenesisDocument: false);
+        validators[0]!["pub_key"]!["type"] = "tendermint/PubKeySecp256k1";
+        WriteValidatorsResponse(10, validators);
+        var outcomes = RunAll(RpcFixtureSet.Load(_dir));
+        var undecodable = outcomes["undecodable|validators_at_height_10.json|0"];
+        Assert.Equal(Outcome.Skipped, undecodable.Outcome);
+        Assert.Contains("unsupported public key type", undecodable.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(outcomes, o => o.Value.Outcome == Outcome.Failed);
+    }
+
+    [SkippableFact]
+    public void Rpc_response_that_cannot_be_decoded_fails_its_own_case_only()
+    {
+        CopyWithGentxGenesis(rawGenesisDocument: false);
+        File.WriteAllText(Path.Combine(_dir, "commit_broken.json"), "{\"jsonrpc\":\"2.0\",\"result\":{\"signed_header\":{\"header\":7}}}");
+        var outcomes = RunAll(RpcFixtureSet.Load(_dir));
+        Assert.Equal(Outcome.Failed, outcomes["undecodable|commit_broken.json|0"].Outcome);
+        Assert.Equal(1, outcomes.Count(o => o.Value.Outcome == Outcome.Failed));
+    }
+
+    [SkippableFact]
     public void Validators_response_that_is_not_the_headers_set_fails_its_check()
     {
         CopyWithGentxGenesis(rawGenesisDocument: false);
