@@ -143,6 +143,10 @@ public static class RpcResponses
         return (IReadOnlyList<(BlockId, Header)>)metas;
     });
 
+    /// <summary><c>broadcast_evidence</c>: <c>{hash}</c> (bytes, base64 in CometBFT's JSON).</summary>
+    public static string ParseBroadcastEvidence(ReadOnlySpan<byte> utf8) => WithResult(utf8, result =>
+        result.Optional("hash")?.Element.ToString() ?? throw result.Fail("missing hash"));
+
     private static T WithResult<T>(ReadOnlySpan<byte> utf8, Func<JsonNode, T> read)
     {
         using var doc = CometJson.Parse(utf8);

@@ -16,13 +16,15 @@ public sealed record BisectionResult(Verdict Verdict, LightBlock? Verified, IRea
 /// Skipping verification with bisection (CometBFT light/client.go <c>verifySkipping</c>; spec
 /// light-client/verification "Bisection"): try to jump from the last verified block straight to
 /// the target; when the trusted validators do not carry enough trust, fetch the block halfway and
-/// try that first, and so on. Every verified block is saved to the store.
+/// try that first, and so on. Nothing is saved here: a verified trace is trusted only after fork
+/// detection passes (<see cref="LightClientUpdate"/>), as CometBFT's <c>verifySkippingAgainstPrimary</c>
+/// runs the detector before <c>updateTrustedLightBlock</c>.
 /// </summary>
 public static class Bisection
 {
     public static async Task<BisectionResult> VerifyToHeightAsync(
         LightBlock trusted, long targetHeight, ILightBlockProvider provider, TrustOptions options, DateTimeOffset now,
-        ILightStore? store = null, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trusted);
         ArgumentNullException.ThrowIfNull(provider);
@@ -32,13 +34,13 @@ public static class Bisection
         {
             throw new ProviderException(ProviderErrorKind.BadResponse, provider.Id, $"asked for height {targetHeight}, got {target.Height}");
         }
-        return await VerifyToBlockAsync(trusted, target, provider, options, now, store, cancellationToken).ConfigureAwait(false);
+        return await VerifyToBlockAsync(trusted, target, provider, options, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Verifies an already fetched <paramref name="target"/>, fetching intermediate blocks from <paramref name="provider"/>.</summary>
     public static async Task<BisectionResult> VerifyToBlockAsync(
         LightBlock trusted, LightBlock target, ILightBlockProvider provider, TrustOptions options, DateTimeOffset now,
-        ILightStore? store = null, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trusted);
         ArgumentNullException.ThrowIfNull(target);
@@ -74,7 +76,6 @@ public static class Bisection
                 case VerdictStatus.Success:
                     verified = candidate;
                     trace.Add(verified);
-                    store?.Save(verified);
                     if (depth == 0)
                     {
                         return new BisectionResult(verdict, verified, trace, steps);

@@ -31,9 +31,9 @@ public sealed record HttpProviderOptions
 /// Light blocks from a CometBFT node's JSON-RPC over HTTP (URI-style GET requests):
 /// <c>commit?height=H</c> for the signed header and <c>validators?height=H&amp;page=P&amp;per_page=N</c>
 /// (all pages) at H and H+1 for the validator sets. Responses are only decoded here; the light
-/// client verifies them.
+/// client verifies them. Evidence is submitted with a JSON-RPC POST of <c>broadcast_evidence</c>.
 /// </summary>
-public sealed class HttpRpcProvider : ILightBlockProvider
+public sealed class HttpRpcProvider : ILightBlockProvider, IEvidenceReporter
 {
     private readonly HttpClient _http;
     private readonly Uri _baseUri;
@@ -107,6 +107,50 @@ public sealed class HttpRpcProvider : ILightBlockProvider
             {
                 throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"validators at {height}: page {page} is empty before total {result.Total} was reached");
             }
+        }
+    }
+
+    /// <summary>
+    /// POSTs <c>broadcast_evidence</c> once (no retries: a node that is down is reported, and the
+    /// caller decides whether to try again). A JSON-RPC error, such as a node without the method,
+    /// is a <see cref="ProviderErrorKind.Refused"/> failure, never a success.
+    /// </summary>
+    public async Task<string> ReportEvidenceAsync(LightClientAttackEvidence evidence, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        byte[] body;
+        try
+        {
+            using var content = new ByteArrayContent(EvidenceJson.BroadcastRequest(evidence));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await _http.PostAsync(_baseUri, content, timeout.Token).ConfigureAwait(false);
+            body = await ReadLimitedAsync(response.Content, "broadcast_evidence", timeout.Token).ConfigureAwait(false);
+            if (body.Length == 0 || body[0] != (byte)'{')
+            {
+                throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"broadcast_evidence: HTTP {(int)response.StatusCode} without a JSON-RPC answer");
+            }
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderException(ProviderErrorKind.Unavailable, Id, $"broadcast_evidence: no answer within {_options.RequestTimeout}", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ProviderException(ProviderErrorKind.Unavailable, Id, $"broadcast_evidence: {e.Message}", e);
+        }
+        try
+        {
+            return EvidenceJson.ParseBroadcastResult(body);
+        }
+        catch (RpcErrorException e)
+        {
+            throw new ProviderException(ProviderErrorKind.Refused, Id, $"broadcast_evidence refused: {e.Message}", e);
+        }
+        catch (CometJsonException e)
+        {
+            throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"broadcast_evidence: {e.Message}", e);
         }
     }
 

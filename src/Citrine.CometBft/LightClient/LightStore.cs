@@ -82,25 +82,36 @@ public sealed class LightStoreException : Exception
         : base(message, innerException)
     {
     }
+
+    public LightStoreException(string message, Verdict verdict)
+        : base(message) => Verdict = verdict;
+
+    /// <summary>Why a stored block failed re-verification, when that is what went wrong.</summary>
+    public Verdict? Verdict { get; }
 }
 
 /// <summary>
 /// A crash-safe file store: one JSON file per height, written to a temporary file, flushed to
 /// disk (fsync), then renamed over the final name, so a reader sees either the old or the new
 /// complete file and never a partial one. Leftover temporary files of an interrupted write are
-/// ignored and removed.
+/// ignored and removed. Every block read back is re-verified for its chain
+/// (<see cref="Verifier.VerifyStored"/>): the files sit on a disk the host controls, so a block is
+/// trusted again only if it is still self-consistent and signed by more than 2/3 of its validators.
 /// </summary>
 public sealed class FileLightStore : ILightStore
 {
     private const string Prefix = "lightblock-";
     private const string Suffix = ".json";
     private readonly string _directory;
+    private readonly string _chainId;
     private readonly Lock _lock = new();
 
-    public FileLightStore(string directory)
+    public FileLightStore(string directory, string chainId)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
         _directory = directory;
+        _chainId = chainId;
         Directory.CreateDirectory(directory);
         foreach (var leftover in Directory.GetFiles(directory, "*.tmp"))
         {
@@ -149,6 +160,11 @@ public sealed class FileLightStore : ILightStore
         if (block.Height != height)
         {
             throw new LightStoreException($"{path}: holds height {block.Height}, expected {height}");
+        }
+        var verdict = Verifier.VerifyStored(block, _chainId);
+        if (!verdict.IsSuccess)
+        {
+            throw new LightStoreException($"{path}: stored light block fails re-verification: {verdict}", verdict);
         }
         return block;
     }

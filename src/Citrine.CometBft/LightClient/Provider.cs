@@ -20,6 +20,17 @@ public enum ProviderErrorKind
     BadResponse,
     /// <summary>The source could not be reached or timed out after the configured retries.</summary>
     Unavailable,
+    /// <summary>The source answered a request it understood with a JSON-RPC error (e.g. refused evidence, or no such method).</summary>
+    Refused,
+}
+
+/// <summary>A full node that accepts evidence (CometBFT light/provider <c>ReportEvidence</c>).</summary>
+public interface IEvidenceReporter
+{
+    string Id { get; }
+
+    /// <summary>Submits <paramref name="evidence"/>; returns the evidence hash the node reports. A refusal throws <see cref="ProviderException"/>.</summary>
+    Task<string> ReportEvidenceAsync(LightClientAttackEvidence evidence, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A provider could not deliver a light block.</summary>

@@ -40,6 +40,22 @@ public enum VerdictReason
     InsufficientVotingPower,
     NotEnoughTrust,
     TrustedHashMismatch,
+    /// <summary>The trusted block's next validator set does not hash to its header's <c>next_validators_hash</c>.</summary>
+    TrustedNextValidatorsMismatch,
+    /// <summary>Fork detection was asked for with no witnesses (CometBFT <c>ErrNoWitnesses</c>).</summary>
+    NoWitnesses,
+    /// <summary>A witness could not be reached, timed out, or does not have a block it should have.</summary>
+    WitnessUnavailable,
+    /// <summary>A witness answered with something that is not a well-formed light block for the height asked.</summary>
+    WitnessBadResponse,
+    /// <summary>A witness's latest block is below the target height and before its time, even after waiting.</summary>
+    WitnessBehind,
+    /// <summary>A witness sent a block conflicting with the primary's that does not verify from the last common block.</summary>
+    FaultyWitness,
+    /// <summary>A witness proved a conflicting block that verifies: a light-client attack (CometBFT <c>ErrLightClientAttack</c>).</summary>
+    LightClientAttack,
+    /// <summary>A witness holds the same header but other validator proposer priorities (CometBFT <c>ErrProposerPrioritiesDiverge</c>).</summary>
+    ProposerPrioritiesDiverge,
 }
 
 /// <summary>The outcome of one verification step, with the failed check and a precise message.</summary>

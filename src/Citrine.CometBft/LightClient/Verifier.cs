@@ -9,9 +9,10 @@ namespace Citrine.CometBft.LightClient;
 /// whether an untrusted light block can be trusted given a trusted one. Pure: the time is a
 /// parameter. Checks run in a fixed order and the first failure is the verdict:
 /// <list type="number">
-/// <item>trust options valid; trusted header within the trusting period;</item>
+/// <item>trust options valid; the trusted next validator set is the one the trusted header names; trusted
+/// header within the trusting period;</item>
 /// <item>untrusted header, commit and validator sets well-formed (ValidateBasic), same chain;</item>
-/// <item>header not from the future (beyond max clock drift);</item>
+/// <item>header strictly before now + max clock drift;</item>
 /// <item>validator set and next validator set match the header's hashes; the commit is for this header;</item>
 /// <item>commit structure matches the validator set (count, signer addresses);</item>
 /// <item>time and height increase;</item>
@@ -48,6 +49,13 @@ public static class Verifier
         {
             return Verdict.Invalid(VerdictReason.InvalidValidatorSet, $"trusted next validator set: {trustedProblem.Message}");
         }
+        // The skipping step counts signatures of trusted.NextValidators: a set that the trusted header
+        // does not name would let whoever assembled the trusted block choose who is trusted.
+        if (!trusted.NextValidators.HashSpan.SequenceEqual(trustedHeader.NextValidatorsHash))
+        {
+            return Verdict.Invalid(VerdictReason.TrustedNextValidatorsMismatch,
+                $"trusted next validator set hashes to {Convert.ToHexString(trusted.NextValidators.HashSpan)}, trusted header {trustedHeader.Height} says {Convert.ToHexString(trustedHeader.NextValidatorsHash)}");
+        }
         var expires = trustedHeader.Time.AddNanoseconds(ToNanoseconds(options.TrustingPeriod));
         if (expires <= now)
         {
@@ -61,11 +69,9 @@ public static class Verifier
             return basic;
         }
         var header = untrusted.Header;
-        var latestAllowed = now.AddNanoseconds(ToNanoseconds(options.MaxClockDrift));
-        if (header.Time > latestAllowed)
+        if (FromTheFuture(header, options, now) is { } future)
         {
-            return Verdict.Invalid(VerdictReason.HeaderFromFuture,
-                $"header time {header.Time} is after now {now} plus max clock drift {options.MaxClockDrift}");
+            return future;
         }
         var binding = CheckHashesAndCommitShape(untrusted);
         if (!binding.IsSuccess)
@@ -134,9 +140,9 @@ public static class Verifier
         {
             return Verdict.Invalid(VerdictReason.TrustedHeaderExpired, $"trusted header {block.Height} (time {block.Header.Time}) expired at {expires}, now {now}");
         }
-        if (block.Header.Time > now.AddNanoseconds(ToNanoseconds(options.MaxClockDrift)))
+        if (FromTheFuture(block.Header, options, now) is { } future)
         {
-            return Verdict.Invalid(VerdictReason.HeaderFromFuture, $"header time {block.Header.Time} is after now {now} plus max clock drift {options.MaxClockDrift}");
+            return future;
         }
         var binding = CheckHashesAndCommitShape(block);
         if (!binding.IsSuccess)
@@ -145,6 +151,33 @@ public static class Verifier
         }
         var commit = block.Commit;
         var template = new VoteSignBytes(options.ChainId, commit.Height, commit.Round, commit.BlockId);
+        Span<bool> none = commit.Signatures.Count <= 512 ? stackalloc bool[commit.Signatures.Count] : new bool[commit.Signatures.Count];
+        return VerifyCommitLight(block.Validators, commit, template, none);
+    }
+
+    /// <summary>
+    /// Re-checks a block read back from storage, with no trusted block to hand: well-formed for
+    /// <paramref name="chainId"/>, bound to its validator sets, its commit for its header, and more than
+    /// 2/3 of its own validators signed it. A file that was altered after it was verified fails here,
+    /// before the light client trusts it again. Neither time nor the trusting period is checked:
+    /// that is the verifier's job when the block is next used as the trusted one.
+    /// </summary>
+    public static Verdict VerifyStored(LightBlock block, string chainId)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
+        var basic = ValidateLightBlock(block, chainId);
+        if (!basic.IsSuccess)
+        {
+            return basic;
+        }
+        var binding = CheckHashesAndCommitShape(block);
+        if (!binding.IsSuccess)
+        {
+            return binding;
+        }
+        var commit = block.Commit;
+        var template = new VoteSignBytes(chainId, commit.Height, commit.Round, commit.BlockId);
         Span<bool> none = commit.Signatures.Count <= 512 ? stackalloc bool[commit.Signatures.Count] : new bool[commit.Signatures.Count];
         return VerifyCommitLight(block.Validators, commit, template, none);
     }
@@ -198,6 +231,20 @@ public static class Verifier
             }
         }
         return Verdict.Success;
+    }
+
+    /// <summary>
+    /// A header must be strictly before now + max clock drift: CometBFT light/verifier.go
+    /// <c>verifyNewHeaderAndVals</c> (<c>!Time.Before(now.Add(maxClockDrift))</c> is an error) and
+    /// tendermint-rs <c>is_header_from_past</c> (<c>untrusted_time &lt; now + drift</c>) both refuse a header
+    /// timed exactly at the bound.
+    /// </summary>
+    private static Verdict? FromTheFuture(Header header, TrustOptions options, Timestamp now)
+    {
+        var bound = now.AddNanoseconds(ToNanoseconds(options.MaxClockDrift));
+        return header.Time >= bound
+            ? Verdict.Invalid(VerdictReason.HeaderFromFuture, $"header time {header.Time} is not before now {now} plus max clock drift {options.MaxClockDrift} ({bound})")
+            : null;
     }
 
     private static string? HeaderFieldProblem(Header header)

@@ -10,13 +10,16 @@ namespace Citrine.CometBft.Testing;
 /// A CometBFT-style JSON-RPC server on 127.0.0.1 (HttpListener) for tests: it answers URI-style
 /// GET requests (<c>/commit?height=H</c>, <c>/validators?...</c>, <c>/status</c>) from a handler.
 /// <see cref="ForChain"/> serves a <see cref="SyntheticChain"/>. Failures can be injected to test
-/// timeouts and retries.
+/// timeouts and retries. A JSON-RPC POST of <c>broadcast_evidence</c> is recorded in
+/// <see cref="ReceivedEvidence"/> and, unless <see cref="AcceptEvidence"/>, refused as an unknown
+/// method (as a node without evidence handling answers).
 /// </summary>
 public sealed class LoopbackRpcServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Func<string, IReadOnlyDictionary<string, string>, (int Status, byte[] Body)> _handler;
     private readonly Task _loop;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _evidence = new();
     private int _requests;
 
     public LoopbackRpcServer(Func<string, IReadOnlyDictionary<string, string>, (int Status, byte[] Body)> handler)
@@ -39,6 +42,12 @@ public sealed class LoopbackRpcServer : IDisposable
 
     /// <summary>Wait this long before answering each request.</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>Answer <c>broadcast_evidence</c> with a hash instead of "method not found".</summary>
+    public bool AcceptEvidence { get; set; }
+
+    /// <summary>The <c>evidence</c> parameter of every <c>broadcast_evidence</c> request, as JSON text.</summary>
+    public IReadOnlyList<string> ReceivedEvidence => [.. _evidence];
 
     public static LoopbackRpcServer ForChain(SyntheticChain chain, int maxPerPage = 100)
     {
@@ -184,6 +193,11 @@ public sealed class LoopbackRpcServer : IDisposable
                 FailNext--;
                 (status, body) = (503, "unavailable"u8.ToArray());
             }
+            else if (context.Request.HttpMethod == "POST")
+            {
+                using var reader = new StreamReader(context.Request.InputStream);
+                (status, body) = ServePost(await reader.ReadToEndAsync().ConfigureAwait(false));
+            }
             else
             {
                 var method = context.Request.Url!.AbsolutePath.Trim('/');
@@ -205,6 +219,33 @@ public sealed class LoopbackRpcServer : IDisposable
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             // The client went away (e.g. it timed out); nothing to answer.
+        }
+    }
+
+    private (int, byte[]) ServePost(string request)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(request);
+            var method = doc.RootElement.GetProperty("method").GetString();
+            if (method == "broadcast_evidence" && doc.RootElement.TryGetProperty("params", out var parameters)
+                && parameters.TryGetProperty("evidence", out var evidence))
+            {
+                _evidence.Enqueue(evidence.GetRawText());
+                return AcceptEvidence
+                    ? (200, Result(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("hash", Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(evidence.GetRawText()))));
+                        w.WriteEndObject();
+                    }))
+                    : (200, Error(-32601, "Method not found", method));
+            }
+            return (200, Error(-32601, "Method not found", method ?? ""));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return (200, Error(-32700, "Parse error", e.Message));
         }
     }
 

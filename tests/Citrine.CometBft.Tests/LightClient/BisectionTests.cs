@@ -16,12 +16,11 @@ public sealed class BisectionTests
     {
         using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 500, Validators = 4 });
         var provider = new SyntheticChainProvider(chain);
-        var store = new InMemoryLightStore();
-        var result = await Bisection.VerifyToHeightAsync(chain.LightBlockAt(1), 500, provider, OptionsFor(chain), NowFor(chain), store);
+        var result = await Bisection.VerifyToHeightAsync(chain.LightBlockAt(1), 500, provider, OptionsFor(chain), NowFor(chain));
         Assert.True(result.IsSuccess, result.Verdict.ToString());
         Assert.Equal(500, result.Verified!.Height);
         Assert.Equal(1, result.StepsVerified);
-        Assert.Equal([500L], store.Heights());
+        Assert.Equal([1L, 500L], result.Trace.Select(b => b.Height));
     }
 
     [Fact]
@@ -85,48 +84,8 @@ public sealed class BisectionTests
         Assert.Equal(VerdictReason.InsufficientVotingPower, verdict.Reason);
     }
 
-    [Fact]
-    public async Task Fork_detector_reports_a_witness_with_a_conflicting_verified_header_as_evidence()
-    {
-        using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 30, Validators = 4 });
-        // Same validators, different app hashes from height 20: both branches verify from block 1.
-        using var fork = SyntheticChain.Generate(chain.Options with { ForkFromHeight = 20 });
-        var primary = new SyntheticChainProvider(chain, "primary");
-        var honestWitness = new SyntheticChainProvider(chain, "honest");
-        var forkedWitness = new SyntheticChainProvider(fork, "forked");
-        var result = await Bisection.VerifyToHeightAsync(chain.LightBlockAt(1), 30, primary, OptionsFor(chain), NowFor(chain));
-        Assert.True(result.IsSuccess);
-        var report = await ForkDetector.DetectAsync(chain.LightBlockAt(1), result.Verified!, [honestWitness, forkedWitness], OptionsFor(chain), NowFor(chain));
-        Assert.True(report.ForkDetected);
-        var evidence = Assert.Single(report.Forks);
-        Assert.Equal("forked", evidence.WitnessId);
-        Assert.Equal(chain.HeaderAt(30).Hash(), evidence.Primary.Header.Hash());
-        Assert.Equal(fork.HeaderAt(30).Hash(), evidence.Witness.Header.Hash());
-        Assert.Empty(report.WitnessProblems);
-    }
-
-    [Fact]
-    public async Task Fork_detector_reports_a_witness_whose_conflicting_header_does_not_verify_as_faulty()
-    {
-        using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 30, Validators = 4 });
-        var lying = new TamperingProvider(new SyntheticChainProvider(chain, "liar"), 30);
-        var report = await ForkDetector.DetectAsync(chain.LightBlockAt(1), chain.LightBlockAt(30), [lying], OptionsFor(chain), NowFor(chain));
-        Assert.False(report.ForkDetected);
-        var problem = Assert.Single(report.WitnessProblems);
-        Assert.Equal(VerdictReason.CommitBlockIdMismatch, problem.Verdict!.Value.Reason);
-    }
-
-    [Fact]
-    public async Task Fork_detector_reports_an_unreachable_witness()
-    {
-        using var chain = SyntheticChain.Generate(new SyntheticChainOptions { Heights = 30, Validators = 4 });
-        using var shortChain = SyntheticChain.Generate(chain.Options with { Heights = 10 });
-        var report = await ForkDetector.DetectAsync(chain.LightBlockAt(1), chain.LightBlockAt(30), [new SyntheticChainProvider(shortChain, "behind")], OptionsFor(chain), NowFor(chain));
-        Assert.Equal("behind", Assert.Single(report.WitnessProblems).WitnessId);
-    }
-
     /// <summary>Alters the app hash of one height without re-signing.</summary>
-    private sealed class TamperingProvider(ILightBlockProvider inner, long height) : ILightBlockProvider
+    internal sealed class TamperingProvider(ILightBlockProvider inner, long height) : ILightBlockProvider
     {
         public string Id => inner.Id;
 

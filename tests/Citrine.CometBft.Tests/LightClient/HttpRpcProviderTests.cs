@@ -34,6 +34,31 @@ public sealed class HttpRpcProviderTests : IDisposable
         Assert.Equal(40, result.Verified!.Height);
     }
 
+    private Citrine.CometBft.Types.LightClientAttackEvidence Evidence() =>
+        Citrine.CometBft.Types.LightClientAttackEvidence.Create(_chain.LightBlockAt(5), _chain.LightBlockAt(5), _chain.LightBlockAt(3));
+
+    [Fact]
+    public async Task Provider_submits_evidence_with_broadcast_evidence_and_returns_the_node_hash()
+    {
+        using var server = LoopbackRpcServer.ForChain(_chain);
+        server.AcceptEvidence = true;
+        var provider = new HttpRpcProvider(server.Uri, _http, Fast);
+        var hash = await provider.ReportEvidenceAsync(Evidence());
+        Assert.False(string.IsNullOrEmpty(hash));
+        using var received = System.Text.Json.JsonDocument.Parse(Assert.Single(server.ReceivedEvidence));
+        Assert.Equal("5", received.RootElement.GetProperty("value").GetProperty("CommonHeight").GetString());
+    }
+
+    [Fact]
+    public async Task Provider_reports_a_node_without_broadcast_evidence_as_a_refusal()
+    {
+        using var server = LoopbackRpcServer.ForChain(_chain);
+        var provider = new HttpRpcProvider(server.Uri, _http, Fast);
+        var e = await Assert.ThrowsAsync<ProviderException>(() => provider.ReportEvidenceAsync(Evidence()));
+        Assert.Equal(ProviderErrorKind.Refused, e.Kind);
+        Assert.Contains("Method not found", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Provider_retries_after_server_errors()
     {

@@ -263,7 +263,35 @@ public sealed class VerifierTests : IDisposable
     {
         var block = _chain.LightBlockAt(5);
         AssertRejected(VerdictReason.HeaderFromFuture, block, now: block.Header.Time.AddNanoseconds(-10_000_000_001));
-        Assert.True(Verifier.Verify(Trusted, block, Options, block.Header.Time.AddNanoseconds(-10_000_000_000)).IsSuccess);
+        Assert.True(Verifier.Verify(Trusted, block, Options, block.Header.Time.AddNanoseconds(-9_999_999_999)).IsSuccess);
+    }
+
+    [Fact]
+    public void Verify_rejects_header_timed_exactly_at_now_plus_max_clock_drift()
+    {
+        // CometBFT and tendermint-rs both require time < now + drift.
+        var block = _chain.LightBlockAt(5);
+        AssertRejected(VerdictReason.HeaderFromFuture, block, now: block.Header.Time.AddNanoseconds(-10_000_000_000));
+    }
+
+    [Fact]
+    public void Verify_rejects_a_trusted_block_whose_next_validators_are_not_the_ones_its_header_names()
+    {
+        // The trusted block carries a next set its header does not name: the untrusted header's
+        // signers are then exactly that set, so only the binding check can refuse it.
+        using var other = SyntheticChain.Generate(_chain.Options with { Seed = "other-validators" });
+        var untrusted = _chain.LightBlockAt(5);
+        var trusted = Trusted with { NextValidators = other.ValidatorsAt(2) };
+        AssertRejected(VerdictReason.TrustedNextValidatorsMismatch, untrusted, trusted: trusted);
+    }
+
+    [Fact]
+    public void Verify_trust_root_rejects_header_timed_exactly_at_now_plus_max_clock_drift()
+    {
+        var block = _chain.LightBlockAt(5);
+        var verdict = Verifier.VerifyTrustRoot(block, block.Header.Hash(), Options, block.Header.Time.AddNanoseconds(-10_000_000_000));
+        Assert.Equal(VerdictReason.HeaderFromFuture, verdict.Reason);
+        Assert.True(Verifier.VerifyTrustRoot(block, block.Header.Hash(), Options, block.Header.Time.AddNanoseconds(-9_999_999_999)).IsSuccess);
     }
 
     [Fact]
