@@ -1,4 +1,5 @@
 using Citrine.CometBft.Types;
+using Citrine.Crypto.Encoding.Protobuf;
 
 namespace Citrine.CometBft.Encoding;
 

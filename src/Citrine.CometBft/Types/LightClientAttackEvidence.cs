@@ -1,5 +1,6 @@
 using Citrine.CometBft.Encoding;
 using Citrine.Crypto;
+using Citrine.Crypto.Encoding.Protobuf;
 
 namespace Citrine.CometBft.Types;
 

@@ -2,6 +2,7 @@ using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Testing;
 using Citrine.CometBft.Types;
 using Citrine.Crypto;
+using Citrine.Crypto.Encoding.Protobuf;
 
 namespace Citrine.CometBft.Tests.Types;
 
