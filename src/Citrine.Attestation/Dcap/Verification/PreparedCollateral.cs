@@ -144,9 +144,6 @@ internal sealed class PreparedCollateral
         PckExtension,
     }
 
-    /// <summary>Subject CN of the certificate that signs TCB Info, QE Identity and TCB Evaluation Data Numbers.</summary>
-    public const string TcbSigningCommonName = "Intel SGX TCB Signing";
-
     /// <summary>
     /// The issuer chain of an Intel-signed document: exactly [signer, root] (Intel QVL
     /// TCBSigningChain; PCS API v4 issuer chain headers), the signer issued and signed by the
@@ -164,9 +161,9 @@ internal sealed class PreparedCollateral
             return failure;
         }
         var signer = chain[0];
-        if (!string.Equals(signer.CommonName, TcbSigningCommonName, StringComparison.Ordinal))
+        if (!string.Equals(signer.CommonName, Verifier.TcbSigningCommonName, StringComparison.Ordinal))
         {
-            return (ChainFault.Name, $"{what}: the signer's CN is '{signer.CommonName}', not '{TcbSigningCommonName}'");
+            return (ChainFault.Name, $"{what}: the signer's CN is '{signer.CommonName}', not '{Verifier.TcbSigningCommonName}'");
         }
         if (signer.IsCa)
         {

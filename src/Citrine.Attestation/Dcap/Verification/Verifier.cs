@@ -466,6 +466,9 @@ public static class Verifier
         return actual.SequenceEqual(expected) ? null : $"SEAM attributes {Hex.Encode(actual)} are not {id}'s {Hex.Encode(expected)}";
     }
 
+    /// <summary>Subject CN of the certificate that signs TCB Info, QE Identity and TCB Evaluation Data Numbers.</summary>
+    public const string TcbSigningCommonName = "Intel SGX TCB Signing";
+
     /// <summary>Subject CN of a PCK certificate (Intel PCK Certificate and CRL Profile 1.3.1).</summary>
     public const string PckLeafCommonName = "Intel SGX PCK Certificate";
 
