@@ -112,12 +112,17 @@ public sealed class SimulatedQuoteVerificationTests
     }
 
     [Theory]
-    [InlineData("SWHardeningNeeded")]
-    [InlineData("ConfigurationNeeded")]
-    [InlineData("OutOfDateConfigurationNeeded")]
-    public void Qe_identity_status_other_than_up_to_date_or_revoked_counts_as_out_of_date(string status)
+    [InlineData(SimulatedTee.Sgx, "SWHardeningNeeded")]
+    [InlineData(SimulatedTee.Sgx, "ConfigurationNeeded")]
+    [InlineData(SimulatedTee.Sgx, "OutOfDateConfigurationNeeded")]
+    [InlineData(SimulatedTee.Tdx, "SWHardeningNeeded")]
+    [InlineData(SimulatedTee.Tdx, "ConfigurationAndSWHardeningNeeded")]
+    public void Qe_identity_status_other_than_up_to_date_or_revoked_counts_as_out_of_date(SimulatedTee tee, string status)
     {
-        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest { Now = SimulatedPki.Now, QeTcbStatus = status });
+        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now, Tee = tee, QuoteVersion = tee == SimulatedTee.Tdx ? 4 : 3, QeTcbStatus = status,
+        });
         var verdict = SimulatedVerification.Verify(evidence);
         Assert.True(verdict.IsVerified, $"{verdict.Reason}: {verdict.Detail}");
         Assert.Equal(TcbStatus.OutOfDate, verdict.QeTcbStatus);
