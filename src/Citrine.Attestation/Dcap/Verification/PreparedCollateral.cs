@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Citrine.Attestation.Dcap.Collateral;
 using Citrine.Attestation.Dcap.Pck;
 
@@ -190,10 +191,12 @@ internal sealed class PreparedCollateral
     /// <summary>Two TCB levels with the same TCB make the selection depend on their order (Intel QVL keeps levels in a set).</summary>
     private static string? DuplicateLevel(TcbInfo tcbInfo)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Keyed by the 16 component bytes of each kind as integers: no strings per level.
+        var seen = new HashSet<(UInt128 Sgx, ushort PceSvn, UInt128? Tdx)>();
         foreach (var level in tcbInfo.TcbLevels)
         {
-            var key = Convert.ToHexString(level.SgxComponents) + "/" + level.PceSvn + "/" + (level.TdxComponents is null ? "-" : Convert.ToHexString(level.TdxComponents));
+            var key = (BinaryPrimitives.ReadUInt128LittleEndian(level.SgxComponents), level.PceSvn,
+                level.TdxComponents is null ? (UInt128?)null : BinaryPrimitives.ReadUInt128LittleEndian(level.TdxComponents));
             if (!seen.Add(key))
             {
                 return $"TCB Info has two TCB levels for SGX components {Convert.ToHexString(level.SgxComponents)}, PCESVN {level.PceSvn}";
