@@ -17,6 +17,8 @@ namespace Citrine.Benchmarks;
 /// first. Vectors: $CITRINE_VECTORS or ../shared/vectors next to the repository.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class DcapBenchmarks
 {
     private readonly Dictionary<string, Input> _inputs = [];
