@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Ics23.Proofs;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
@@ -54,7 +55,7 @@ public static class HashOps
             case LengthOp.VarProto:
                 {
                     Span<byte> prefix = stackalloc byte[10];
-                    var n = WriteUvarint(prefix, (ulong)data.Length);
+                    var n = Varint.WriteUnsigned(prefix, (ulong)data.Length);
                     return [.. prefix[..n], .. data];
                 }
             case LengthOp.Require32Bytes:
@@ -160,17 +161,5 @@ public static class HashOps
         var result = new byte[digest.GetDigestSize()];
         digest.DoFinal(result, 0);
         return result;
-    }
-
-    private static int WriteUvarint(Span<byte> destination, ulong value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
     }
 }

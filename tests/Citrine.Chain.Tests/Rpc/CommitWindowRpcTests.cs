@@ -92,24 +92,9 @@ public sealed class CommitWindowRpcTests : IAsyncLifetime, IDisposable
         return views;
     }
 
-    private async Task SendSocket(string json) =>
-        await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+    private Task SendSocket(string json) => WebSocketTestBase.SendText(_socket, json);
 
-    private async Task<JsonElement> ReceiveSocket()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var buffer = new byte[1 << 20];
-        var total = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
-            total += result.Count;
-        }
-        while (!result.EndOfMessage);
-        using var doc = JsonDocument.Parse(buffer.AsMemory(0, total));
-        return doc.RootElement.Clone();
-    }
+    private Task<JsonElement> ReceiveSocket() => WebSocketTestBase.ReceiveJson(_socket, TimeSpan.FromSeconds(30));
 
     [Theory]
     [InlineData(CommitPhase.BlockSaved)]

@@ -27,19 +27,24 @@ public abstract class WebSocketTestBase : IAsyncLifetime, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected async Task Send(string json) =>
-        await _socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+    protected Task Send(string json) => SendText(_socket, json);
 
     /// <summary>The next whole message (however many frames), within 10 s.</summary>
-    protected async Task<JsonElement> Receive()
+    protected Task<JsonElement> Receive() => ReceiveJson(_socket, TimeSpan.FromSeconds(10));
+
+    internal static async Task SendText(ClientWebSocket socket, string json) =>
+        await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>The next whole message on <paramref name="socket"/> (however many frames) as JSON.</summary>
+    internal static async Task<JsonElement> ReceiveJson(ClientWebSocket socket, TimeSpan within)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(within);
         var buffer = new byte[1 << 20];
         var total = 0;
         ValueWebSocketReceiveResult result;
         do
         {
-            result = await _socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
+            result = await socket.ReceiveAsync(buffer.AsMemory(total), timeout.Token);
             total += result.Count;
         }
         while (!result.EndOfMessage);
