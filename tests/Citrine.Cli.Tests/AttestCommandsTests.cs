@@ -11,7 +11,7 @@ public sealed class AttestCommandsTests
 {
     private sealed record QvlCase(string Quote, string Collateral, long Now, string Status, string[] Advisories, string? Root);
 
-    private static QvlCase? FindCase(string expectedResult)
+    private static QvlCase? FindCase(string expectedResult, Func<string, bool>? status = null)
     {
         var manifest = Vectors.Require("dcap/EXPECTED.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(manifest));
@@ -23,6 +23,10 @@ public sealed class AttestCommandsTests
             }
             var dir = Path.GetDirectoryName(manifest)!;
             var e = c.GetProperty("expected");
+            if (status is not null && !status(e.TryGetProperty("status", out var st) ? st.GetString() ?? string.Empty : string.Empty))
+            {
+                continue;
+            }
             return new QvlCase(
                 Path.Combine(dir, c.GetProperty("quote").GetString()!),
                 Path.Combine(dir, qvl.GetString()!),
@@ -34,17 +38,20 @@ public sealed class AttestCommandsTests
         return null;
     }
 
-    private static QvlCase Require(string result)
+    private static QvlCase Require(string result, Func<string, bool>? status = null)
     {
-        var c = FindCase(result);
+        var c = FindCase(result, status);
         Skip.If(c is null, $"no {result} case with QuoteCollateralV3 JSON in the manifest");
         return c!;
     }
 
+    /// <summary>The statuses the default policy accepts.</summary>
+    private static bool AcceptedByDefault(string status) => status is "UpToDate" or "SWHardeningNeeded";
+
     [SkippableFact]
     public void Verify_prints_ok_json_and_exits_zero_for_a_good_quote()
     {
-        var c = Require("OK");
+        var c = Require("OK", AcceptedByDefault);
         var r = CliRunner.Run("attest", "verify", "--quote", c.Quote, "--collateral", c.Collateral, "--now", c.Now.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Output);
@@ -56,13 +63,27 @@ public sealed class AttestCommandsTests
         Assert.Equal(12, root.GetProperty("fmspc").GetString()!.Length);
         Assert.True(root.TryGetProperty("measurement", out _));
         Assert.False(string.IsNullOrEmpty(root.GetProperty("collateral_expires").GetString()));
-        Assert.False(root.TryGetProperty("policy", out _));
+        Assert.Equal("default", root.GetProperty("policy").GetProperty("name").GetString());
+        Assert.Equal("ACCEPTED", root.GetProperty("policy").GetProperty("result").GetString());
+    }
+
+    [SkippableFact]
+    public void Verify_without_a_policy_refuses_an_intel_platform_that_needs_configuration()
+    {
+        var c = Require("OK", s => !AcceptedByDefault(s));
+        var r = CliRunner.Run("attest", "verify", "--quote", c.Quote, "--collateral", c.Collateral, "--now", c.Now.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        Assert.Equal(1, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Output);
+        Assert.Equal("TcbStatusNotAccepted", doc.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(c.Status, doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal("default", doc.RootElement.GetProperty("policy").GetProperty("name").GetString());
+        Assert.Equal("REJECTED", doc.RootElement.GetProperty("policy").GetProperty("result").GetString());
     }
 
     [SkippableFact]
     public void Verify_accepts_rfc3339_time_and_an_explicit_root()
     {
-        var c = Require("OK");
+        var c = Require("OK", AcceptedByDefault);
         var now = DateTimeOffset.FromUnixTimeSeconds(c.Now).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         var r = CliRunner.Run("attest", "verify", "--quote", c.Quote, "--collateral", c.Collateral, "--now", now, "--root", c.Root!);
         Assert.Equal(0, r.ExitCode);
@@ -112,6 +133,7 @@ public sealed class AttestCommandsTests
             Assert.Equal(0, r.ExitCode);
             using var ok = JsonDocument.Parse(r.Output);
             Assert.Equal("ACCEPTED", ok.RootElement.GetProperty("policy").GetProperty("result").GetString());
+            Assert.Equal(policy, ok.RootElement.GetProperty("policy").GetProperty("name").GetString());
         }
         finally
         {

@@ -49,15 +49,28 @@ public sealed record TdxExpectations
 }
 
 /// <summary>
-/// An attestation policy, as data. Two tiers: the security defaults (debug enclaves and TDs
-/// refused, MR_SERVICETD zero, TD attributes as Intel recommends) apply unless a field here
-/// relaxes them; TCB status acceptance, advisories, minimum TCB evaluation data number and
-/// expected measurements apply only when set.
+/// An attestation policy, as data. Two tiers: the security defaults (only UpToDate and
+/// SWHardeningNeeded platforms, debug enclaves and TDs refused, MR_SERVICETD zero, TD attributes
+/// as Intel recommends with reserved bits clear) apply unless a field here relaxes them by name;
+/// advisories, minimum TCB evaluation data number and expected measurements apply only when set.
 /// </summary>
 public sealed record AttestationPolicy
 {
+    /// <summary>The name of the policy with only the security defaults.</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>
+    /// The statuses accepted unless a policy names others: a platform that is not patched
+    /// (OutOfDate...) or needs a configuration change (ConfigurationNeeded...) is not trusted by
+    /// default; SWHardeningNeeded is, its advisories being reported with the verdict.
+    /// </summary>
+    public static IReadOnlyList<TcbStatus> DefaultAcceptedTcbStatuses { get; } = [TcbStatus.UpToDate, TcbStatus.SWHardeningNeeded];
+
     /// <summary>Only the security defaults.</summary>
     public static AttestationPolicy SecurityDefaults { get; } = new();
+
+    /// <summary>Which policy this is, for verdicts and logs: "default", or the policy's "name".</summary>
+    public string Name { get; init; } = DefaultName;
 
     // Security defaults: relaxed only explicitly.
     public bool AllowDebug { get; init; }
@@ -68,8 +81,8 @@ public sealed record AttestationPolicy
     public bool AllowAnyTdAttributes { get; init; }
 
     // Opt-in rules.
-    /// <summary>Accepted TCB statuses; null accepts any status verification allowed.</summary>
-    public IReadOnlyList<TcbStatus>? AcceptedTcbStatuses { get; init; }
+    /// <summary>Accepted TCB statuses (default <see cref="DefaultAcceptedTcbStatuses"/>); null accepts any status verification allowed.</summary>
+    public IReadOnlyList<TcbStatus>? AcceptedTcbStatuses { get; init; } = DefaultAcceptedTcbStatuses;
 
     /// <summary>Advisory ids that may be present; null allows any.</summary>
     public IReadOnlyList<string>? AllowedAdvisoryIds { get; init; }
@@ -89,7 +102,7 @@ public sealed record AttestationPolicy
     public TdxExpectations? Tdx { get; init; }
 
     /// <summary>
-    /// Reads a policy from JSON: <c>accepted_tcb_statuses</c>, <c>allowed_advisory_ids</c>,
+    /// Reads a policy from JSON: <c>name</c>, <c>accepted_tcb_statuses</c> (default UpToDate and SWHardeningNeeded), <c>allowed_advisory_ids</c>,
     /// <c>min_tcb_evaluation_data_number</c>, <c>tcb_recovery_grace_days</c>, <c>allow_debug</c>, <c>allow_nonzero_mr_servicetd</c>,
     /// <c>allow_any_td_attributes</c>, <c>sgx</c> {<c>mrenclave</c>[], <c>mrsigner</c>, <c>isvprodid</c>,
     /// <c>min_isvsvn</c>}, <c>tdx</c> {<c>mrtd</c>[], <c>rtmr0</c>..<c>rtmr3</c>, <c>mrconfigid</c>, <c>mrseam</c>[]}. Unknown
@@ -138,6 +151,7 @@ public sealed record AttestationPolicy
             var v = prop.Value;
             p = prop.Name switch
             {
+                "name" => p with { Name = v.GetString() is { Length: > 0 } name ? name : throw new PolicyFormatException("policy.name: not a non-empty string") },
                 "accepted_tcb_statuses" => p with { AcceptedTcbStatuses = [.. Strings(v, prop.Name).Select(s => TcbStatusNames.TryParse(s, out var st) ? st : throw new PolicyFormatException($"policy.{prop.Name}: unknown TCB status '{s}'"))] },
                 "allowed_advisory_ids" => p with { AllowedAdvisoryIds = Strings(v, prop.Name) },
                 "min_tcb_evaluation_data_number" => p with { MinTcbEvaluationDataNumber = checked((int)v.GetUInt32()) },

@@ -57,11 +57,24 @@ public static class PolicyEvaluator
     /// <summary>Bits 1..7 of the TUD group are reserved and must be zero.</summary>
     public const ulong TudReserved = 0xFEUL;
 
+    /// <summary>TD_ATTRIBUTES.PKS (bit 30), KL (bit 31) and PERFMON (bit 63): defined features a TD may enable.</summary>
+    public const ulong TdDefinedFeatures = (1UL << 30) | (1UL << 31) | (1UL << 63);
+
+    /// <summary>
+    /// Every TD_ATTRIBUTES bit that is reserved in the TUD (0..7), SEC (8..31) and OTHER (32..63)
+    /// groups of the TDX module ABI: all but DEBUG, SEPT_VE_DISABLE, PKS, KL and PERFMON. Bit 29
+    /// (MIGRATABLE) counts as reserved here, as in dcap-qvl: a migratable TD's keys can leave it.
+    /// </summary>
+    public const ulong TdReserved = ~(TdDebug | SeptVeDisable | TdDefinedFeatures);
+
     /// <summary>Verifies then evaluates; the policy defaults to the security defaults.</summary>
     public static AttestationResult VerifyAndEvaluate(ReadOnlySpan<byte> quote, Dcap.Collateral.QuoteCollateral collateral, DateTimeOffset now, VerifierOptions? options = null, AttestationPolicy? policy = null)
     {
-        var verdict = Verifier.Verify(quote, collateral, now, options);
-        return new AttestationResult(verdict, Evaluate(verdict, policy ?? AttestationPolicy.SecurityDefaults));
+        policy ??= AttestationPolicy.SecurityDefaults;
+        options ??= VerifierOptions.Default;
+        // The verifier refuses debug enclaves itself; a policy opts in by its allow_debug field.
+        var verdict = Verifier.Verify(quote, collateral, now, policy.AllowDebug && !options.AllowDebug ? options with { AllowDebug = true } : options);
+        return new AttestationResult(verdict, Evaluate(verdict, policy));
     }
 
     public static PolicyResult Evaluate(DcapVerdict verdict, AttestationPolicy policy) => Evaluate(verdict, policy, null, default);
@@ -97,9 +110,9 @@ public static class PolicyEvaluator
             {
                 return new PolicyResult(PolicyReason.MrServiceTdNotZero, "MR_SERVICETD is not zero (a service TD is bound)");
             }
-            if (!policy.AllowAnyTdAttributes && ((attrs & TudReserved) != 0 || (attrs & SeptVeDisable) == 0))
+            if (!policy.AllowAnyTdAttributes && ((attrs & TdReserved) != 0 || (attrs & SeptVeDisable) == 0))
             {
-                return new PolicyResult(PolicyReason.TdAttributesNotAllowed, $"TD_ATTRIBUTES 0x{attrs:x16}: SEPT_VE_DISABLE must be set and reserved TUD bits clear");
+                return new PolicyResult(PolicyReason.TdAttributesNotAllowed, $"TD_ATTRIBUTES 0x{attrs:x16}: SEPT_VE_DISABLE must be set and reserved bits (0x{attrs & TdReserved:x16}) clear");
             }
         }
 

@@ -121,4 +121,53 @@ public enum DcapFault
     SeptVeDisableMissing,
     /// <summary>MR_SERVICETD is non-zero (TD 1.5 report body, quote v5 only).</summary>
     MrServiceTdNonZero,
+
+    // Roles of the certificates: the TCB Info issuer chain gets another signer (the QE Identity
+    // chain keeps the real TCB signing certificate), except where noted.
+    /// <summary>
+    /// The forgery a PCK key holder could make: TCB Info and QE Identity both signed by the PCK
+    /// leaf's key, issuer chains [PCK leaf, PCK CA, root]; the QE report is signed by that key anyway.
+    /// </summary>
+    TcbSignerIsPckLeaf,
+    /// <summary>TCB Info signed by the PCK CA's key, issuer chain [PCK CA, root].</summary>
+    TcbSignerIsPckCa,
+    /// <summary>TCB Info issuer chain [TCB signing certificate, intermediate CA, root], every signature valid.</summary>
+    TcbSignerChainTooLong,
+    /// <summary>The TCB Info signer (same key, issued by the root) has CN "Intel SGX TCB Signer".</summary>
+    TcbSignerWrongCn,
+    /// <summary>The TCB Info signer is marked a CA (basicConstraints cA true).</summary>
+    TcbSignerIsCa,
+    /// <summary>The TCB Info signer carries the SGX PCK extension.</summary>
+    TcbSignerWithPckExtension,
+    /// <summary>The TCB Info signer has an extra extension marked critical that nobody defines.</summary>
+    TcbSignerUnknownCriticalExtension,
+    /// <summary>The QE Identity signer (its own copy) has CN "Intel SGX TCB Signer"; the TCB Info chain is the real one.</summary>
+    QeIdentitySignerWrongCn,
+    /// <summary>The PCK leaf's CN is "Intel SGX PCK Leaf".</summary>
+    PckLeafWrongCn,
+    /// <summary>The PCK CA's CN is "Intel SGX PCK Other CA" (leaf and PCK CRL name it as issuer).</summary>
+    PckCaWrongCn,
+    /// <summary>The PCK leaf has an extra extension marked critical that nobody defines.</summary>
+    PckLeafUnknownCriticalExtension,
+    /// <summary>The PCK CRL (validly signed) has no CRL Number extension.</summary>
+    PckCrlWithoutCrlNumber,
+    /// <summary>The PCK CRL (validly signed) has no Authority Key Identifier extension.</summary>
+    PckCrlWithoutAuthorityKeyId,
+    /// <summary>The PCK leaf's SGX extension lists the FMSPC entry twice.</summary>
+    PckExtensionRepeatedFmspc,
+
+    // Intel-signed documents (validly signed).
+    /// <summary>TCB Info "tcbType" is 1.</summary>
+    TcbInfoTcbTypeNonZero,
+    /// <summary>The TCB Info lists the platform's TCB level twice, the copy with another status.</summary>
+    TcbInfoDuplicateLevel,
+    /// <summary>The QE Identity lists the QE's ISVSVN level twice.</summary>
+    QeIdentityDuplicateLevel,
+    /// <summary>
+    /// TDX only: the TCB Info's module attributes are 01.. with mask FE..: equal to the report's
+    /// zero SEAM attributes under the mask, not byte for byte.
+    /// </summary>
+    TdxModuleAttributesUnmasked,
+    /// <summary>The QE report has ATTRIBUTES.DEBUG set (and is validly signed).</summary>
+    QeDebug,
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Formats.Asn1;
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -67,7 +68,7 @@ public sealed class DcapSimulator
             ? SelfSignedRoot(_keys.Impostor, Window(now, DcapFault.None, DcapFault.None, DcapFault.None, years: 30), Serial("wrong-root"))
             : X509CertificateLoader.LoadCertificate(root.RawData);
         var rootSki = SubjectKeyId(root);
-        var pckCaName = PckCaName(request.PckCa);
+        var pckCaName = fault == DcapFault.PckCaWrongCn ? Name("Intel SGX PCK Other CA") : PckCaName(request.PckCa);
         using var pckCa = Issue(
             pckCaName, _keys.PckCa, RootName, fault == DcapFault.PckCaSignatureInvalid ? _keys.Impostor : _keys.Root, rootSki,
             Window(now, fault, DcapFault.PckCaExpired, DcapFault.PckCaNotYetValid, years: 15), Serial("pck-ca"),
@@ -82,13 +83,17 @@ public sealed class DcapSimulator
         {
             leafExtensions.Add(SgxPckExtensionBuilder.Build(
                 SHA256.HashData("citrine-simulated-ppid"u8).AsSpan(0, 16), request.CpuSvn.Span, request.PceSvn,
-                request.PceId.Span, request.Fmspc.Span, request.PckCa));
+                request.PceId.Span, request.Fmspc.Span, request.PckCa, repeatFmspc: fault == DcapFault.PckExtensionRepeatedFmspc));
+        }
+        if (fault == DcapFault.PckLeafUnknownCriticalExtension)
+        {
+            leafExtensions.Add(UnknownCriticalExtension());
         }
         var leafIssuerName = fault == DcapFault.PckLeafIssuerNameMismatch
             ? PckCaName(request.PckCa == SimulatedPckCaKind.Platform ? SimulatedPckCaKind.Processor : SimulatedPckCaKind.Platform)
             : pckCaName;
         using var pckLeaf = Issue(
-            PckLeafName, _keys.PckLeaf, leafIssuerName, fault == DcapFault.PckLeafSignatureInvalid ? _keys.Impostor : _keys.PckCa, pckCaSki,
+            fault == DcapFault.PckLeafWrongCn ? Name("Intel SGX PCK Leaf") : PckLeafName, _keys.PckLeaf, leafIssuerName, fault == DcapFault.PckLeafSignatureInvalid ? _keys.Impostor : _keys.PckCa, pckCaSki,
             Window(now, fault, DcapFault.PckLeafExpired, DcapFault.PckLeafNotYetValid, years: 7), Serial("pck-leaf"), leafExtensions);
         using var tcbSigning = Issue(
             TcbSigningName, _keys.TcbSigning, RootName, fault == DcapFault.TcbSigningCertSignatureInvalid ? _keys.Impostor : _keys.Root, rootSki,
@@ -104,6 +109,41 @@ public sealed class DcapSimulator
                 Window(now, fault, DcapFault.QeIdentitySignerExpired, DcapFault.None, years: 7), Serial("tcb-signing"),
                 [new X509BasicConstraintsExtension(false, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true)])
             : X509CertificateLoader.LoadCertificate(tcbSigning.RawData);
+
+        // Role faults: who signs the TCB Info (and, for the forgery and QeIdentitySignerWrongCn,
+        // the QE Identity), and with which issuer chain.
+        var signerWindow = Window(now, DcapFault.None, DcapFault.None, DcapFault.None, years: 7);
+        using var tcbSigningCa = fault == DcapFault.TcbSignerChainTooLong
+            ? Issue(Name("Intel SGX TCB Signing CA"), _keys.Impostor, RootName, _keys.Root, rootSki, signerWindow, Serial("tcb-signing-ca"),
+                [new X509BasicConstraintsExtension(true, true, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true)])
+            : null;
+        using var roleSigner = fault switch
+        {
+            DcapFault.TcbSignerWrongCn or DcapFault.QeIdentitySignerWrongCn => Issue(Name("Intel SGX TCB Signer"), _keys.TcbSigning, RootName, _keys.Root, rootSki, signerWindow, Serial("tcb-signing"), TcbSignerExtensions()),
+            DcapFault.TcbSignerIsCa => Issue(TcbSigningName, _keys.TcbSigning, RootName, _keys.Root, rootSki, signerWindow, Serial("tcb-signing"),
+                [new X509BasicConstraintsExtension(true, true, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true)]),
+            DcapFault.TcbSignerWithPckExtension => Issue(TcbSigningName, _keys.TcbSigning, RootName, _keys.Root, rootSki, signerWindow, Serial("tcb-signing"),
+                [.. TcbSignerExtensions(), SgxPckExtensionBuilder.Build(new byte[16], request.CpuSvn.Span, request.PceSvn, request.PceId.Span, request.Fmspc.Span, request.PckCa)]),
+            DcapFault.TcbSignerUnknownCriticalExtension => Issue(TcbSigningName, _keys.TcbSigning, RootName, _keys.Root, rootSki, signerWindow, Serial("tcb-signing"),
+                [.. TcbSignerExtensions(), UnknownCriticalExtension()]),
+            DcapFault.TcbSignerChainTooLong => Issue(TcbSigningName, _keys.TcbSigning, tcbSigningCa!.SubjectName, _keys.Impostor, SubjectKeyId(tcbSigningCa), signerWindow, Serial("tcb-signing"), TcbSignerExtensions()),
+            _ => null,
+        };
+        var (tcbInfoKey, tcbInfoSignerDer, tcbSigningChain) = fault switch
+        {
+            DcapFault.TcbSignerIsPckLeaf => (_keys.PckLeaf, pckLeaf.RawData, Pem(pckLeaf) + Pem(pckCa) + Pem(root)),
+            DcapFault.TcbSignerIsPckCa => (_keys.PckCa, pckCa.RawData, Pem(pckCa) + Pem(root)),
+            DcapFault.TcbSignerChainTooLong => (_keys.TcbSigning, roleSigner!.RawData, Pem(roleSigner) + Pem(tcbSigningCa!) + Pem(root)),
+            DcapFault.QeIdentitySignerWrongCn => (_keys.TcbSigning, tcbSigning.RawData, Pem(tcbSigning) + Pem(root)),
+            _ when roleSigner is not null => (_keys.TcbSigning, roleSigner.RawData, Pem(roleSigner) + Pem(root)),
+            _ => (_keys.TcbSigning, tcbSigning.RawData, Pem(tcbSigning) + Pem(root)),
+        };
+        var (qeIdentityKey, qeSigningChain) = fault switch
+        {
+            DcapFault.TcbSignerIsPckLeaf => (_keys.PckLeaf, tcbSigningChain),
+            DcapFault.QeIdentitySignerWrongCn => (_keys.TcbSigning, Pem(roleSigner!) + Pem(root)),
+            _ => (_keys.TcbSigning, Pem(qeSigning) + Pem(root)),
+        };
 
         // --- CRLs ---
         var rootRevoked = new List<byte[]> { Serial("revoked-decoy-ca") };
@@ -128,6 +168,8 @@ public sealed class DcapSimulator
         }
         var pckCrl = fault switch
         {
+            DcapFault.PckCrlWithoutCrlNumber => BuildCrlWithout("2.5.29.20", pckCaName, _keys.PckCa, pckCaSki, pckRevoked, now, fault),
+            DcapFault.PckCrlWithoutAuthorityKeyId => BuildCrlWithout("2.5.29.35", pckCaName, _keys.PckCa, pckCaSki, pckRevoked, now, fault),
             DcapFault.PckCrlWrongIssuer => BuildCrl(RootName, _keys.Root, rootSki, pckRevoked, now, DcapFault.None, DcapFault.None, fault),
             DcapFault.PckCrlBadSignature => BuildCrl(pckCaName, _keys.Impostor, pckCaSki, pckRevoked, now, DcapFault.None, DcapFault.None, fault),
             _ => BuildCrl(pckCaName, _keys.PckCa, pckCaSki, pckRevoked, now, DcapFault.PckCrlExpired, DcapFault.PckCrlNotYetValid, fault),
@@ -135,17 +177,15 @@ public sealed class DcapSimulator
 
         // --- signed collateral documents ---
         var tcbInfo = TcbInfoJson(request, now);
-        var tcbInfoSignature = SignRaw(fault == DcapFault.TcbInfoBadSignature ? _keys.Impostor : _keys.TcbSigning, Encoding.UTF8.GetBytes(tcbInfo));
+        var tcbInfoSignature = SignRaw(fault == DcapFault.TcbInfoBadSignature ? _keys.Impostor : tcbInfoKey, Encoding.UTF8.GetBytes(tcbInfo));
         var qeIdentity = QeIdentityJson(request, now);
-        var qeIdentitySignature = SignRaw(fault == DcapFault.QeIdentityBadSignature ? _keys.Impostor : _keys.TcbSigning, Encoding.UTF8.GetBytes(qeIdentity));
+        var qeIdentitySignature = SignRaw(fault == DcapFault.QeIdentityBadSignature ? _keys.Impostor : qeIdentityKey, Encoding.UTF8.GetBytes(qeIdentity));
 
         // --- quote ---
         var pckChainPem = Pem(pckLeaf) + Pem(pckCa) + (fault == DcapFault.PckChainMissingRoot ? string.Empty : Pem(root));
         var quote = BuildQuote(request, Encoding.ASCII.GetBytes(pckChainPem));
 
         var pckCrlIssuerChain = Pem(pckCa) + Pem(root);
-        var tcbSigningChain = Pem(tcbSigning) + Pem(root);
-        var qeSigningChain = Pem(qeSigning) + Pem(root);
         return new SimulatedDcapEvidence
         {
             Quote = quote,
@@ -155,7 +195,7 @@ public sealed class DcapSimulator
             RootCertificateDer = root.RawData,
             PckCaCertificateDer = pckCa.RawData,
             PckLeafCertificateDer = pckLeaf.RawData,
-            TcbSigningCertificateDer = tcbSigning.RawData,
+            TcbSigningCertificateDer = tcbInfoSignerDer,
             RootCrlDer = rootCrl,
             PckCrlDer = pckCrl,
             TcbInfoJson = tcbInfo,
@@ -206,7 +246,7 @@ public sealed class DcapSimulator
         {
             throw new ArgumentException("MR_SERVICETD exists only in TD 1.5 report bodies", nameof(r));
         }
-        if (r.Tee == SimulatedTee.Sgx && r.Fault is DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleIdentityMissing or DcapFault.TdxModuleMrSignerMismatch or DcapFault.TdxModuleSvnBelowAllLevels)
+        if (r.Tee == SimulatedTee.Sgx && r.Fault is DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleAttributesUnmasked or DcapFault.TdxModuleIdentityMissing or DcapFault.TdxModuleMrSignerMismatch or DcapFault.TdxModuleSvnBelowAllLevels)
         {
             throw new ArgumentException($"{r.Fault} applies to TDX quotes only", nameof(r));
         }
@@ -321,7 +361,9 @@ public sealed class DcapSimulator
         // isvextprodid 32, attributes 48, mrenclave 64, mrsigner 128, configid 192,
         // isvprodid 256, isvsvn 258, configsvn 260, isvfamilyid 304, report_data 320.
         r.CpuSvn.Span.CopyTo(s);
-        BinaryPrimitives.WriteUInt64LittleEndian(s[48..], 0x11); // INIT | PROVISIONKEY, as Intel's QE
+        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], r.QeMiscSelect);
+        // INIT | PROVISIONKEY, as Intel's QE; DEBUG (bit 1) added for the QeDebug fault.
+        BinaryPrimitives.WriteUInt64LittleEndian(s[48..], r.Fault == DcapFault.QeDebug ? 0x13UL : 0x11UL);
         BinaryPrimitives.WriteUInt64LittleEndian(s[56..], 0xE7);
         SHA256.HashData("citrine-simulated-qe"u8).CopyTo(s[64..]);
         r.QeMrSigner.Span.CopyTo(s[128..]);
@@ -438,23 +480,26 @@ public sealed class DcapSimulator
             w.WriteString("nextUpdate", Date(next));
             w.WriteString("fmspc", Convert.ToHexString(fmspc));
             w.WriteString("pceId", Convert.ToHexString(pceId));
-            w.WriteNumber("tcbType", 0);
+            w.WriteNumber("tcbType", fault == DcapFault.TcbInfoTcbTypeNonZero ? 1 : 0);
             w.WriteNumber("tcbEvaluationDataNumber", r.TcbEvaluationDataNumber);
             if (tdx && !v2)
             {
                 var mrSignerSeam = fault == DcapFault.TdxModuleMrSignerMismatch ? new string('A', 96) : new string('0', 96);
+                var (moduleAttributes, moduleMask) = fault == DcapFault.TdxModuleAttributesUnmasked
+                    ? ("0100000000000000", "FEFFFFFFFFFFFFFF")
+                    : ("0000000000000000", "FFFFFFFFFFFFFFFF");
                 w.WriteStartObject("tdxModule");
                 w.WriteString("mrsigner", mrSignerSeam);
-                w.WriteString("attributes", "0000000000000000");
-                w.WriteString("attributesMask", "FFFFFFFFFFFFFFFF");
+                w.WriteString("attributes", moduleAttributes);
+                w.WriteString("attributesMask", moduleMask);
                 w.WriteEndObject();
                 w.WriteStartArray("tdxModuleIdentities");
                 w.WriteStartObject();
                 var major = fault == DcapFault.TdxModuleIdentityMissing ? tee[1] + 1 : tee[1];
                 w.WriteString("id", string.Create(CultureInfo.InvariantCulture, $"TDX_{major:X2}"));
                 w.WriteString("mrsigner", mrSignerSeam);
-                w.WriteString("attributes", "0000000000000000");
-                w.WriteString("attributesMask", "FFFFFFFFFFFFFFFF");
+                w.WriteString("attributes", moduleAttributes);
+                w.WriteString("attributesMask", moduleMask);
                 w.WriteStartArray("tcbLevels");
                 if (fault == DcapFault.TdxModuleSvnBelowAllLevels)
                 {
@@ -491,7 +536,15 @@ public sealed class DcapSimulator
                     PlatformLevel(w, v2, Bump(cpuSvn, 0), r.PceSvn, tdx ? tee : null, now.AddDays(-10), "UpToDate", []);
                 }
                 PlatformLevel(w, v2, cpuSvn, r.PceSvn, tdx ? tee : null, now.AddDays(-100), r.PlatformTcbStatus, r.PlatformAdvisories);
-                PlatformLevel(w, v2, new byte[16], 0, tdx ? new byte[16] : null, now.AddDays(-400), "OutOfDate", ["INTEL-SA-00000"]);
+                if (fault == DcapFault.TcbInfoDuplicateLevel)
+                {
+                    PlatformLevel(w, v2, cpuSvn, r.PceSvn, tdx ? tee : null, now.AddDays(-100), "Revoked", []);
+                }
+                // The oldest level, unless it is the platform's own (a TCB Info never lists a TCB twice).
+                if (cpuSvn.AsSpan().ContainsAnyExcept((byte)0) || r.PceSvn != 0 || (tdx && tee.AsSpan().ContainsAnyExcept((byte)0)))
+                {
+                    PlatformLevel(w, v2, new byte[16], 0, tdx ? new byte[16] : null, now.AddDays(-400), "OutOfDate", ["INTEL-SA-00000"]);
+                }
             }
             w.WriteEndArray();
             w.WriteEndObject();
@@ -521,8 +574,10 @@ public sealed class DcapSimulator
             w.WriteString("issueDate", Date(issue));
             w.WriteString("nextUpdate", Date(next));
             w.WriteNumber("tcbEvaluationDataNumber", r.TcbEvaluationDataNumber);
-            w.WriteString("miscselect", fault == DcapFault.QeIdentityWrongMiscSelect ? "00000001" : "00000000");
-            w.WriteString("miscselectMask", "FFFFFFFF");
+            // Both are the value's 4 bytes in report order (little-endian), as Intel PCS writes them.
+            var misc = (r.QeMiscSelect & r.QeMiscSelectMask) ^ (fault == DcapFault.QeIdentityWrongMiscSelect ? 1u : 0u);
+            w.WriteString("miscselect", LittleEndianHex(misc));
+            w.WriteString("miscselectMask", LittleEndianHex(r.QeMiscSelectMask));
             // Masked ATTRIBUTES compare: the QE has 0x11 in FLAGS byte 0; 0x13 differs in bit 1 (DEBUG), which the mask keeps.
             w.WriteString("attributes", fault == DcapFault.QeIdentityWrongAttributes ? "13000000000000000000000000000000" : "11000000000000000000000000000000");
             w.WriteString("attributesMask", "FBFFFFFFFFFFFFFF0000000000000000");
@@ -543,6 +598,10 @@ public sealed class DcapSimulator
                     QeLevel(w, svn + 1, now.AddDays(-10), "UpToDate", []);
                 }
                 QeLevel(w, svn, now.AddDays(-100), status, r.QeAdvisories);
+                if (fault == DcapFault.QeIdentityDuplicateLevel)
+                {
+                    QeLevel(w, svn, now.AddDays(-100), "Revoked", []);
+                }
                 if (svn > 0)
                 {
                     QeLevel(w, 0, now.AddDays(-400), "OutOfDate", ["INTEL-SA-00000"]);
@@ -716,6 +775,92 @@ public sealed class DcapSimulator
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerSki));
         return request.Create(issuer, X509SignatureGenerator.CreateForECDsa(issuerKey), validity.NotBefore, validity.NotAfter, serial);
+    }
+
+    private static X509Extension[] TcbSignerExtensions() =>
+        [new X509BasicConstraintsExtension(false, false, 0, true), new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true)];
+
+    /// <summary>A critical extension under an OID no one assigns (2.25 UUID arc), value NULL.</summary>
+    private static X509Extension UnknownCriticalExtension() => new("2.25.1234567890", [0x05, 0x00], critical: true);
+
+    /// <summary>
+    /// A CRL without one of its extensions (CRL Number 2.5.29.20 or Authority Key Identifier
+    /// 2.5.29.35), which <see cref="CertificateRevocationListBuilder"/> always writes: the
+    /// TBSCertList (RFC 5280 5.1) is encoded here and signed with <paramref name="key"/>.
+    /// </summary>
+    private static byte[] BuildCrlWithout(
+        string missingOid, X500DistinguishedName issuer, ECDsa key, X509SubjectKeyIdentifierExtension issuerSki,
+        List<byte[]> revokedSerials, DateTimeOffset now, DcapFault fault)
+    {
+        var (thisUpdate, nextUpdate) = DocumentWindow(now, fault, DcapFault.None, DcapFault.None);
+        var algorithm = new AsnWriter(AsnEncodingRules.DER);
+        using (algorithm.PushSequence())
+        {
+            algorithm.WriteObjectIdentifier("1.2.840.10045.4.3.2");
+        }
+        var tbs = new AsnWriter(AsnEncodingRules.DER);
+        using (tbs.PushSequence())
+        {
+            tbs.WriteInteger(1);
+            tbs.WriteEncodedValue(algorithm.Encode());
+            tbs.WriteEncodedValue(issuer.RawData);
+            tbs.WriteUtcTime(thisUpdate);
+            tbs.WriteUtcTime(nextUpdate);
+            using (tbs.PushSequence())
+            {
+                foreach (var serial in revokedSerials)
+                {
+                    using (tbs.PushSequence())
+                    {
+                        tbs.WriteInteger(serial);
+                        tbs.WriteUtcTime(now.AddDays(-2));
+                    }
+                }
+            }
+            using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+            using (tbs.PushSequence())
+            {
+                if (missingOid != "2.5.29.20")
+                {
+                    var number = new AsnWriter(AsnEncodingRules.DER);
+                    number.WriteInteger(1);
+                    using (tbs.PushSequence())
+                    {
+                        tbs.WriteObjectIdentifier("2.5.29.20");
+                        tbs.WriteOctetString(number.Encode());
+                    }
+                }
+                if (missingOid != "2.5.29.35")
+                {
+                    var aki = new AsnWriter(AsnEncodingRules.DER);
+                    using (aki.PushSequence())
+                    {
+                        aki.WriteOctetString(Convert.FromHexString(issuerSki.SubjectKeyIdentifier!), new Asn1Tag(TagClass.ContextSpecific, 0));
+                    }
+                    using (tbs.PushSequence())
+                    {
+                        tbs.WriteObjectIdentifier("2.5.29.35");
+                        tbs.WriteOctetString(aki.Encode());
+                    }
+                }
+            }
+        }
+        var tbsBytes = tbs.Encode();
+        var crl = new AsnWriter(AsnEncodingRules.DER);
+        using (crl.PushSequence())
+        {
+            crl.WriteEncodedValue(tbsBytes);
+            crl.WriteEncodedValue(algorithm.Encode());
+            crl.WriteBitString(key.SignData(tbsBytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        }
+        return crl.Encode();
+    }
+
+    private static string LittleEndianHex(uint value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        return Convert.ToHexString(bytes);
     }
 
     private static X509SubjectKeyIdentifierExtension SubjectKeyId(X509Certificate2 certificate) =>

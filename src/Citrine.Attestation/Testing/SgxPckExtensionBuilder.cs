@@ -32,7 +32,8 @@ public static class SgxPckExtensionBuilder
         ReadOnlySpan<byte> pceId,
         ReadOnlySpan<byte> fmspc,
         SimulatedPckCaKind caKind,
-        ReadOnlySpan<byte> platformInstanceId = default)
+        ReadOnlySpan<byte> platformInstanceId = default,
+        bool repeatFmspc = false)
     {
         RequireLength(ppid, 16, nameof(ppid));
         RequireLength(cpuSvn, 16, nameof(cpuSvn));
@@ -65,6 +66,11 @@ public static class SgxPckExtensionBuilder
             }
             WritePair(writer, ".3", w => w.WriteOctetString(pceIdBytes));
             WritePair(writer, ".4", w => w.WriteOctetString(fmspcBytes));
+            if (repeatFmspc)
+            {
+                // A malformed extension for negative tests: a second FMSPC entry.
+                WritePair(writer, ".4", w => w.WriteOctetString(fmspcBytes));
+            }
             // SGX Type: 0 = Standard, 1 = Scalable (Platform CA parts in the real world).
             WritePair(writer, ".5", w => w.WriteEnumeratedValue(caKind == SimulatedPckCaKind.Platform ? SgxType.Scalable : SgxType.Standard));
             if (caKind == SimulatedPckCaKind.Platform)

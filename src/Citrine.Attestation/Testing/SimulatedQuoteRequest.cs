@@ -103,6 +103,12 @@ public sealed class SimulatedQuoteRequest
 
     public ReadOnlyMemory<byte> QeMrSigner { get; init; } = Filled(32, 0x8C);
 
+    /// <summary>The QE report's MISCSELECT; the QE Identity expects it (under <see cref="QeMiscSelectMask"/>).</summary>
+    public uint QeMiscSelect { get; init; }
+
+    /// <summary>The QE Identity's miscselectMask (written, like miscselect, as the value's bytes in report order).</summary>
+    public uint QeMiscSelectMask { get; init; } = 0xFFFFFFFF;
+
     /// <summary>QE authentication data hashed into the QE report data.</summary>
     public ReadOnlyMemory<byte> QeAuthData { get; init; } = Sequence(32);
 

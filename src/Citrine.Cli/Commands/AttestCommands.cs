@@ -27,7 +27,7 @@ internal static class AttestCommands
         var collateral = CommonOptions.Required("--collateral", "Collateral file (dcap-qvl QuoteCollateralV3 JSON).");
         var now = CommonOptions.Optional("--now", "Verification time: unix seconds or RFC 3339 (default: the current time).");
         var root = CommonOptions.Optional("--root", "Root CA certificate (PEM or DER) to trust instead of the Intel SGX Root CA.");
-        var policy = CommonOptions.Optional("--policy", "Attestation policy JSON file.");
+        var policy = CommonOptions.Optional("--policy", "Attestation policy JSON file (default: only UpToDate and SWHardeningNeeded platforms, no debug enclaves or TDs, no reserved TD attribute bits).");
         var evalNumbers = CommonOptions.Optional("--tcb-evaluation-numbers", "Intel PCS TCB Evaluation Data Numbers response (JSON), for a policy with tcb_recovery_grace_days.");
         var evalChain = CommonOptions.Optional("--tcb-evaluation-numbers-chain", "Its issuer chain (PEM: TCB signing certificate, root).");
         var json = CommonOptions.Json();
@@ -81,6 +81,11 @@ internal static class AttestCommands
                     throw new CliInputException($"--policy: {e.Message}", e);
                 }
             }
+            var effective = pol ?? AttestationPolicy.SecurityDefaults;
+            // A file policy is named by its "name", else by its path.
+            var policyName = pol is null ? AttestationPolicy.DefaultName : pol.Name != AttestationPolicy.DefaultName ? pol.Name : parsed.GetValue(policy)!;
+            // The verifier refuses debug enclaves and TDs unless the policy opts in (allow_debug).
+            options = options with { AllowDebug = effective.AllowDebug };
             // The CLI may read the clock; the verifier never does.
             var time = parsed.GetValue(now) is { } nowText ? CliInput.Time(nowText, "--now") : DateTimeOffset.UtcNow;
             var verdict = Verifier.Verify(parsedQuote, coll, time, options);
@@ -95,7 +100,7 @@ internal static class AttestCommands
             {
                 numbers = TcbEvaluationNumbersVerifier.Verify(CliInput.ReadFile(numbersPath, "--tcb-evaluation-numbers"), CliInput.ReadFile(numbersChainPath!, "--tcb-evaluation-numbers-chain"), coll.RootCaCrl, parsedQuote.TeeType, time, options.TrustAnchor);
             }
-            var decision = PolicyEvaluator.Evaluate(verdict, pol ?? AttestationPolicy.SecurityDefaults, numbers, time);
+            var decision = PolicyEvaluator.Evaluate(verdict, effective, numbers, time);
             if (decision.Reason == PolicyReason.TcbEvaluationDataNumbersMissing && numbers is { IsVerified: false } refused)
             {
                 decision = decision with { Detail = $"{decision.Detail}; the given document was refused: {refused.Reason}: {refused.Detail}" };
@@ -105,7 +110,7 @@ internal static class AttestCommands
             var detail = !verdict.IsVerified ? verdict.Detail : decision.Detail;
             if (parsed.GetValue(json))
             {
-                CliOutput.WriteJson(output, w => WriteVerdict(w, verdict, decision, accepted, reason, detail, pol is not null, time));
+                CliOutput.WriteJson(output, w => WriteVerdict(w, verdict, decision, accepted, reason, detail, policyName, time));
             }
             else
             {
@@ -115,6 +120,9 @@ internal static class AttestCommands
                     output.WriteLine($"status: {st}");
                     output.WriteLine($"advisories: {string.Join(", ", verdict.AdvisoryIds)}");
                 }
+                output.WriteLine(!verdict.IsVerified
+                    ? $"policy: {policyName} (not reached: verification failed)"
+                    : $"policy: {policyName} ({(decision.IsAccepted ? "ACCEPTED" : "REJECTED: " + decision.Reason)})");
                 output.WriteLine($"tee: {verdict.TeeType}");
                 WriteMeasurementText(output, verdict);
                 if (verdict.CollateralExpires is { } exp)
@@ -127,7 +135,7 @@ internal static class AttestCommands
         return cmd;
     }
 
-    private static void WriteVerdict(Utf8JsonWriter w, DcapVerdict v, PolicyResult policy, bool accepted, string? reason, string? detail, bool hasPolicy, DateTimeOffset now)
+    private static void WriteVerdict(Utf8JsonWriter w, DcapVerdict v, PolicyResult policy, bool accepted, string? reason, string? detail, string policyName, DateTimeOffset now)
     {
         w.WriteString("result", accepted ? "OK" : "REJECTED");
         if (reason is not null)
@@ -187,17 +195,16 @@ internal static class AttestCommands
         }
         w.WriteString("collateral_expires", v.CollateralExpires?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         w.WriteString("now", now.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        if (hasPolicy)
+        // Which policy decided: "default" or the --policy file's name (or path).
+        w.WriteStartObject("policy");
+        w.WriteString("name", policyName);
+        w.WriteString("result", !v.IsVerified ? "NOT_REACHED" : policy.IsAccepted ? "ACCEPTED" : "REJECTED");
+        if (v.IsVerified && !policy.IsAccepted)
         {
-            w.WriteStartObject("policy");
-            w.WriteString("result", policy.IsAccepted ? "ACCEPTED" : "REJECTED");
-            if (!policy.IsAccepted)
-            {
-                w.WriteString("reason", policy.Reason.ToString());
-                w.WriteString("detail", policy.Detail);
-            }
-            w.WriteEndObject();
+            w.WriteString("reason", policy.Reason.ToString());
+            w.WriteString("detail", policy.Detail);
         }
+        w.WriteEndObject();
     }
 
     private static void WriteMeasurementText(TextWriter o, DcapVerdict v)

@@ -49,13 +49,14 @@ public sealed class SimulatedDcapAttestorTests
     }
 
     [Fact]
-    public async Task Debug_enclave_from_the_template_is_refused_by_policy()
+    public async Task Debug_enclave_from_the_template_is_refused_by_the_verifier()
     {
         var attestor = new SimulatedDcapAttestor(SimulatedPki.Simulator, TeeKind.Sgx, () => SimulatedPki.Now,
             (data, now) => new SimulatedQuoteRequest { Now = now, ReportData = data, Fault = DcapFault.DebugEnclave });
         var data = SimulatedPki.ReportData(0x77);
         var verdict = EvidenceVerifier.Verify(await attestor.AttestAsync(data), data, SimulatedPki.Now, TestRoot(SimulatedPki.Sgx()));
-        Assert.Equal(EvidenceReason.PolicyRefused, verdict.Reason);
+        Assert.Equal(EvidenceReason.DcapNotVerified, verdict.Reason);
+        Assert.Equal(VerificationReason.DebugEnclave, verdict.Dcap!.Verification.Reason);
     }
 
     [Fact]

@@ -34,15 +34,38 @@ public sealed class PolicyEvaluatorTests
     [SkippableTheory]
     [InlineData("0x0")]
     [InlineData("0x81")]
-    public void Security_defaults_accept_the_vector(string tee) =>
-        Assert.Equal(PolicyReason.None, PolicyEvaluator.Evaluate(Verified(tee), AttestationPolicy.SecurityDefaults).Reason);
+    public void Security_defaults_accept_the_vector_only_when_up_to_date_or_sw_hardening_needed(string tee)
+    {
+        var v = Verified(tee);
+        var expected = v.TcbStatus is TcbStatus.UpToDate or TcbStatus.SWHardeningNeeded ? PolicyReason.None : PolicyReason.TcbStatusNotAccepted;
+        Assert.Equal(expected, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults).Reason);
+        Assert.Equal(PolicyReason.None, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults with { AcceptedTcbStatuses = [v.TcbStatus!.Value] }).Reason);
+    }
+
+    [Fact]
+    public void Security_defaults_accept_only_up_to_date_and_sw_hardening_needed() =>
+        Assert.Equal([TcbStatus.UpToDate, TcbStatus.SWHardeningNeeded], AttestationPolicy.SecurityDefaults.AcceptedTcbStatuses!);
+
+    [SkippableFact]
+    public void Security_defaults_refuse_reserved_td_attribute_bits()
+    {
+        // Bit 40 (OTHER group), bit 29 (SEC, MIGRATABLE), bit 3 (TUD): each reserved alone.
+        foreach (var (index, bit) in new[] { (48 + 120 + 5, 0x01), (48 + 120 + 3, 0x20), (48 + 120, 0x08) })
+        {
+            var v = WithQuote(Verified("0x81"), b => b[index] |= (byte)bit);
+            Assert.Equal(PolicyReason.TdAttributesNotAllowed, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults with { AcceptedTcbStatuses = null }).Reason);
+        }
+        // PKS (30), KL (31) and PERFMON (63) are defined features, not reserved.
+        var features = WithQuote(Verified("0x81"), b => { b[48 + 120 + 3] |= 0xC0; b[48 + 120 + 7] |= 0x80; });
+        Assert.Equal(PolicyReason.None, PolicyEvaluator.Evaluate(features, AttestationPolicy.SecurityDefaults with { AcceptedTcbStatuses = null }).Reason);
+    }
 
     [SkippableFact]
     public void Security_defaults_refuse_a_debug_enclave_unless_relaxed()
     {
         var v = WithQuote(Verified("0x0"), b => b[48 + 48] |= 0x02);
         Assert.Equal(PolicyReason.DebugEnclave, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AllowDebug = true }).IsAccepted);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, AllowDebug = true }).IsAccepted);
     }
 
     [SkippableFact]
@@ -57,7 +80,7 @@ public sealed class PolicyEvaluatorTests
     {
         var v = WithQuote(Verified("0x81"), b => b[48 + 120 + 3] &= 0xEF);
         Assert.Equal(PolicyReason.TdAttributesNotAllowed, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AllowAnyTdAttributes = true }).IsAccepted);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, AllowAnyTdAttributes = true }).IsAccepted);
     }
 
     [SkippableFact]
@@ -69,7 +92,7 @@ public sealed class PolicyEvaluatorTests
         var parsed = QuoteParser.Parse(bytes);
         var v = Verified("0x81") with { Quote = parsed };
         Assert.Equal(PolicyReason.MrServiceTdNotZero, PolicyEvaluator.Evaluate(v, AttestationPolicy.SecurityDefaults).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AllowNonZeroMrServiceTd = true }).IsAccepted);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, AllowNonZeroMrServiceTd = true }).IsAccepted);
     }
 
     [SkippableFact]
@@ -93,8 +116,8 @@ public sealed class PolicyEvaluatorTests
     {
         var v = Verified("0x0");
         Skip.If(v.AdvisoryIds.Count == 0, "the SGX vector has no advisories");
-        Assert.Equal(PolicyReason.AdvisoryNotAllowed, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AllowedAdvisoryIds = v.AdvisoryIds.Skip(1).ToList() }).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AllowedAdvisoryIds = v.AdvisoryIds }).IsAccepted);
+        Assert.Equal(PolicyReason.AdvisoryNotAllowed, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, AllowedAdvisoryIds = v.AdvisoryIds.Skip(1).ToList() }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, AllowedAdvisoryIds = v.AdvisoryIds }).IsAccepted);
     }
 
     [SkippableFact]
@@ -102,8 +125,8 @@ public sealed class PolicyEvaluatorTests
     {
         var v = Verified("0x0");
         var n = Math.Min(v.TcbEvaluationDataNumber!.Value, v.QeTcbEvaluationDataNumber!.Value);
-        Assert.Equal(PolicyReason.TcbEvaluationDataNumberTooLow, PolicyEvaluator.Evaluate(v, new AttestationPolicy { MinTcbEvaluationDataNumber = n + 1 }).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { MinTcbEvaluationDataNumber = n }).IsAccepted);
+        Assert.Equal(PolicyReason.TcbEvaluationDataNumberTooLow, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, MinTcbEvaluationDataNumber = n + 1 }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, MinTcbEvaluationDataNumber = n }).IsAccepted);
     }
 
     [SkippableFact]
@@ -112,12 +135,12 @@ public sealed class PolicyEvaluatorTests
         var v = Verified("0x0");
         var body = v.Quote!.SgxBody!;
         var wrong = new byte[32];
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations { MrEnclave = [body.MrEnclave], MrSigner = body.MrSigner, IsvProdId = body.IsvProdId, MinIsvSvn = body.IsvSvn } }).IsAccepted);
-        Assert.Equal(PolicyReason.MrEnclaveMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations { MrEnclave = [wrong] } }).Reason);
-        Assert.Equal(PolicyReason.MrSignerMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations { MrSigner = wrong } }).Reason);
-        Assert.Equal(PolicyReason.IsvProdIdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations { IsvProdId = (ushort)(body.IsvProdId + 1) } }).Reason);
-        Assert.Equal(PolicyReason.IsvSvnTooLow, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations { MinIsvSvn = (ushort)(body.IsvSvn + 1) } }).Reason);
-        Assert.Equal(PolicyReason.TeeTypeNotExpected, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations() }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations { MrEnclave = [body.MrEnclave], MrSigner = body.MrSigner, IsvProdId = body.IsvProdId, MinIsvSvn = body.IsvSvn } }).IsAccepted);
+        Assert.Equal(PolicyReason.MrEnclaveMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations { MrEnclave = [wrong] } }).Reason);
+        Assert.Equal(PolicyReason.MrSignerMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations { MrSigner = wrong } }).Reason);
+        Assert.Equal(PolicyReason.IsvProdIdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations { IsvProdId = (ushort)(body.IsvProdId + 1) } }).Reason);
+        Assert.Equal(PolicyReason.IsvSvnTooLow, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations { MinIsvSvn = (ushort)(body.IsvSvn + 1) } }).Reason);
+        Assert.Equal(PolicyReason.TeeTypeNotExpected, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations() }).Reason);
     }
 
     [SkippableFact]
@@ -126,13 +149,13 @@ public sealed class PolicyEvaluatorTests
         var v = Verified("0x81");
         var td = v.Quote!.TdBody!;
         var wrong = new byte[48];
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrTd = [td.MrTd], Rtmrs = [td.Rtmrs[0], null, null, td.Rtmrs[3]] } }).IsAccepted);
-        Assert.Equal(PolicyReason.MrTdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrTd = [wrong] } }).Reason);
-        Assert.Equal(PolicyReason.RtmrMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { Rtmrs = [null, null, wrong, null] } }).Reason);
-        Assert.Equal(PolicyReason.MrSeamMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrSeam = [wrong] } }).Reason);
-        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrSeam = [td.MrSeam] } }).IsAccepted);
-        Assert.Equal(PolicyReason.MrConfigIdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Tdx = new TdxExpectations { MrConfigId = Enumerable.Repeat((byte)1, 48).ToArray() } }).Reason);
-        Assert.Equal(PolicyReason.TeeTypeNotExpected, PolicyEvaluator.Evaluate(v, new AttestationPolicy { Sgx = new SgxExpectations() }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { MrTd = [td.MrTd], Rtmrs = [td.Rtmrs[0], null, null, td.Rtmrs[3]] } }).IsAccepted);
+        Assert.Equal(PolicyReason.MrTdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { MrTd = [wrong] } }).Reason);
+        Assert.Equal(PolicyReason.RtmrMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { Rtmrs = [null, null, wrong, null] } }).Reason);
+        Assert.Equal(PolicyReason.MrSeamMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { MrSeam = [wrong] } }).Reason);
+        Assert.True(PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { MrSeam = [td.MrSeam] } }).IsAccepted);
+        Assert.Equal(PolicyReason.MrConfigIdMismatch, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Tdx = new TdxExpectations { MrConfigId = Enumerable.Repeat((byte)1, 48).ToArray() } }).Reason);
+        Assert.Equal(PolicyReason.TeeTypeNotExpected, PolicyEvaluator.Evaluate(v, new AttestationPolicy { AcceptedTcbStatuses = null, Sgx = new SgxExpectations() }).Reason);
     }
 
     [SkippableFact]

@@ -30,7 +30,7 @@ public sealed class FaultIsolationTests
         var request = fault switch
         {
             DcapFault.MrServiceTdNonZero => new SimulatedQuoteRequest { Now = SimulatedPki.Now, Tee = SimulatedTee.Tdx, QuoteVersion = 5, TdReport = SimulatedTdReport.Td15 },
-            DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleIdentityMissing
+            DcapFault.DebugTd or DcapFault.SeptVeDisableMissing or DcapFault.TdxModuleAttributesMismatch or DcapFault.TdxModuleAttributesUnmasked or DcapFault.TdxModuleIdentityMissing
                 or DcapFault.TdxModuleMrSignerMismatch or DcapFault.TdxModuleSvnBelowAllLevels
                 => new SimulatedQuoteRequest { Now = SimulatedPki.Now, Tee = SimulatedTee.Tdx, QuoteVersion = 4 },
             _ => new SimulatedQuoteRequest { Now = SimulatedPki.Now },
@@ -41,11 +41,15 @@ public sealed class FaultIsolationTests
 
         // Exceptions: a key that is not a curve point is also what the QE report binds and what the
         // quote signature is checked with; a CRL from the wrong issuer names that issuer and is
-        // (validly) signed by it, so the expected issuer's key no longer verifies it.
+        // (validly) signed by it, so the expected issuer's key no longer verifies it. A renamed PCK
+        // CA is named by the leaf and the PCK CRL too. A TCB signer under an intermediate CA is not
+        // signed by the root. The forgery replaces both signers by the PCK leaf, which the PCK CA
+        // signed, not the root.
         var expected = fault switch
         {
-            DcapFault.AttestationKeyNotOnCurve => 3,
-            DcapFault.RootCrlWrongIssuer or DcapFault.PckCrlWrongIssuer => 2,
+            DcapFault.AttestationKeyNotOnCurve or DcapFault.PckCaWrongCn => 3,
+            DcapFault.RootCrlWrongIssuer or DcapFault.PckCrlWrongIssuer or DcapFault.TcbSignerChainTooLong => 2,
+            DcapFault.TcbSignerIsPckLeaf => 4,
             _ => 1,
         };
         Assert.True(changed.Count == expected, $"{fault} changed [{string.Join(", ", changed)}]");

@@ -35,7 +35,21 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.PckChainNotValidAtNow, DcapFault.PckLeafNotYetValid);
         Both(VerificationReason.PckChainNotValidAtNow, DcapFault.PckCaExpired);
         Both(VerificationReason.PckChainNotValidAtNow, DcapFault.PckCaNotYetValid);
-        Both(VerificationReason.PckExtensionMalformed, DcapFault.PckLeafWithoutSgxExtension);
+        Both(VerificationReason.PckLeafSgxExtensionMissing, DcapFault.PckLeafWithoutSgxExtension);
+        Both(VerificationReason.PckExtensionMalformed, DcapFault.PckExtensionRepeatedFmspc);
+        Both(VerificationReason.PckLeafNameInvalid, DcapFault.PckLeafWrongCn);
+        Both(VerificationReason.PckCaNameInvalid, DcapFault.PckCaWrongCn);
+        Both(VerificationReason.UnknownCriticalExtension, DcapFault.PckLeafUnknownCriticalExtension);
+
+        // Roles of the TCB Info / QE Identity signer: the forgery first.
+        Both(VerificationReason.TcbSignerChainLengthInvalid, DcapFault.TcbSignerIsPckLeaf);
+        Both(VerificationReason.TcbSignerNameInvalid, DcapFault.TcbSignerIsPckCa);
+        Both(VerificationReason.TcbSignerChainLengthInvalid, DcapFault.TcbSignerChainTooLong);
+        Both(VerificationReason.TcbSignerNameInvalid, DcapFault.TcbSignerWrongCn);
+        Both(VerificationReason.TcbSignerNameInvalid, DcapFault.QeIdentitySignerWrongCn);
+        Both(VerificationReason.TcbSignerIsCa, DcapFault.TcbSignerIsCa);
+        Both(VerificationReason.TcbSignerHasPckExtension, DcapFault.TcbSignerWithPckExtension);
+        Both(VerificationReason.UnknownCriticalExtension, DcapFault.TcbSignerUnknownCriticalExtension);
         // The root is in every chain; the verifier checks the TCB Info chain first.
         Both(VerificationReason.TcbInfoChainNotValidAtNow, DcapFault.RootExpired);
         Both(VerificationReason.TcbInfoChainNotValidAtNow, DcapFault.RootNotYetValid);
@@ -47,6 +61,8 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.RootCrlNotValidAtNow, DcapFault.RootCrlNotYetValid);
         Both(VerificationReason.PckCrlIssuerMismatch, DcapFault.PckCrlWrongIssuer);
         Both(VerificationReason.PckCrlSignatureInvalid, DcapFault.PckCrlBadSignature);
+        Both(VerificationReason.PckCrlExtensionMissing, DcapFault.PckCrlWithoutCrlNumber);
+        Both(VerificationReason.PckCrlExtensionMissing, DcapFault.PckCrlWithoutAuthorityKeyId);
         Both(VerificationReason.PckCrlNotValidAtNow, DcapFault.PckCrlExpired);
         Both(VerificationReason.PckCrlNotValidAtNow, DcapFault.PckCrlNotYetValid);
         Both(VerificationReason.PckCaRevoked, DcapFault.PckCaRevoked);
@@ -68,6 +84,8 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.FmspcMismatch, DcapFault.TcbInfoWrongFmspc);
         Both(VerificationReason.PceIdMismatch, DcapFault.TcbInfoWrongPceId);
         Both(VerificationReason.TcbLevelNotFound, DcapFault.NoMatchingTcbLevel);
+        Both(VerificationReason.TcbInfoTcbTypeUnsupported, DcapFault.TcbInfoTcbTypeNonZero);
+        Both(VerificationReason.TcbInfoTcbLevelDuplicated, DcapFault.TcbInfoDuplicateLevel);
 
         // QE Identity.
         Both(VerificationReason.QeIdentityChainInvalid, DcapFault.QeIdentitySignerSignatureInvalid);
@@ -77,10 +95,12 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.QeIdentityNotValidAtNow, DcapFault.QeIdentityNotYetValid);
         Both(VerificationReason.QeIdentityVersionUnsupported, DcapFault.QeIdentityWrongVersion);
         Both(VerificationReason.QeIdentityIdMismatch, DcapFault.QeIdentityWrongId);
+        Both(VerificationReason.QeIdentityTcbLevelDuplicated, DcapFault.QeIdentityDuplicateLevel);
 
         // QE report.
         Both(VerificationReason.QeReportSignatureInvalid, DcapFault.QeReportSignatureInvalid);
         Both(VerificationReason.QeReportDataMismatch, DcapFault.QeReportDataMismatch);
+        Both(VerificationReason.QeDebug, DcapFault.QeDebug);
         Both(VerificationReason.QeMrSignerMismatch, DcapFault.QeIdentityWrongMrSigner);
         Both(VerificationReason.QeIsvProdIdMismatch, DcapFault.QeIdentityWrongIsvProdId);
         Both(VerificationReason.QeMiscSelectMismatch, DcapFault.QeIdentityWrongMiscSelect);
@@ -92,9 +112,14 @@ public sealed class NegativeMatrixTests
         Both(VerificationReason.AttestationKeyInvalid, DcapFault.AttestationKeyNotOnCurve);
         Both(VerificationReason.QuoteSignatureInvalid, DcapFault.QuoteSignatureInvalid);
 
+        // Debug enclaves and TDs (VerifierOptions.AllowDebug off).
+        rows.Add(VerificationReason.DebugEnclave, DcapFault.DebugEnclave, SimulatedTee.Sgx);
+        rows.Add(VerificationReason.DebugTd, DcapFault.DebugTd, SimulatedTee.Tdx);
+
         // TDX module identity.
         rows.Add(VerificationReason.TdxModuleMrSignerMismatch, DcapFault.TdxModuleMrSignerMismatch, SimulatedTee.Tdx);
         rows.Add(VerificationReason.TdxModuleAttributesMismatch, DcapFault.TdxModuleAttributesMismatch, SimulatedTee.Tdx);
+        rows.Add(VerificationReason.TdxModuleAttributesMismatch, DcapFault.TdxModuleAttributesUnmasked, SimulatedTee.Tdx);
         rows.Add(VerificationReason.TdxModuleIdentityNotFound, DcapFault.TdxModuleIdentityMissing, SimulatedTee.Tdx);
         rows.Add(VerificationReason.TdxModuleTcbLevelNotFound, DcapFault.TdxModuleSvnBelowAllLevels, SimulatedTee.Tdx);
         return rows;
@@ -135,6 +160,7 @@ public sealed class NegativeMatrixTests
         covered.Add(VerificationReason.QuoteMalformed);
         covered.Add(VerificationReason.TcbRevoked);
         covered.Add(VerificationReason.TdxModuleTcbRevoked);
+        covered.Add(VerificationReason.TdxModuleTcbStatusUnsupported);
         covered.Add(VerificationReason.None);
         var missing = Enum.GetValues<VerificationReason>().Where(r => !covered.Contains(r)).ToList();
         Assert.True(missing.Count == 0, "reasons without a negative test: " + string.Join(", ", missing));
@@ -173,6 +199,20 @@ public sealed class NegativeMatrixTests
             Now = SimulatedPki.Now, Tee = SimulatedTee.Tdx, QuoteVersion = 4, TdxModuleTcbStatus = "Revoked",
         });
         Assert.Equal(VerificationReason.TdxModuleTcbRevoked, SimulatedVerification.Verify(evidence).Reason);
+    }
+
+    [Theory]
+    [InlineData("ConfigurationNeeded")]
+    [InlineData("SWHardeningNeeded")]
+    [InlineData("OutOfDateConfigurationNeeded")]
+    public void Verify_rejects_a_tdx_module_level_whose_status_is_not_up_to_date_out_of_date_or_revoked(string status)
+    {
+        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now, Tee = SimulatedTee.Tdx, QuoteVersion = 4, TdxModuleTcbStatus = status,
+        });
+        var verdict = SimulatedVerification.Verify(evidence);
+        Assert.True(verdict.Reason == VerificationReason.TdxModuleTcbStatusUnsupported, $"{verdict.Reason}: {verdict.Detail}");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Citrine.Attestation.Dcap.Collateral;
+using Citrine.Attestation.Dcap.Verification;
 using Citrine.Attestation.Policy;
 using Citrine.Attestation.Testing;
 using Citrine.Attestation.Tests.Testing;
@@ -25,11 +26,43 @@ public sealed class PolicyMatrixTests
         Assert.True(expected == result.Policy.Reason, $"expected {expected}, got {result.Policy.Reason}: {result.Policy.Detail}");
     }
 
-    [Fact]
-    public void Default_policy_refuses_a_debug_enclave() => AssertPolicy(PolicyReason.DebugEnclave, Generate(SimulatedTee.Sgx, DcapFault.DebugEnclave, version: 3));
+    /// <summary>The verifier refuses debug enclaves itself; a verdict made with AllowDebug still meets the policy's own check.</summary>
+    private static void AssertDebugRefusedTwice(VerificationReason verification, PolicyReason policy, SimulatedDcapEvidence evidence)
+    {
+        Assert.Equal(verification, SimulatedVerification.VerifyAndEvaluate(evidence).Verification.Reason);
+        var allowed = Verifier.Verify(
+            evidence.Quote, QuoteCollateral.FromQvlJson(System.Text.Encoding.UTF8.GetBytes(evidence.CollateralJson)), evidence.Now,
+            new VerifierOptions { TrustAnchor = TrustAnchor.FromCertificate(evidence.TrustedRootDer), AllowDebug = true });
+        Assert.True(allowed.IsVerified, $"{allowed.Reason}: {allowed.Detail}");
+        Assert.Equal(policy, PolicyEvaluator.Evaluate(allowed, AttestationPolicy.SecurityDefaults).Reason);
+    }
 
     [Fact]
-    public void Default_policy_refuses_a_debug_td() => AssertPolicy(PolicyReason.DebugTd, Generate(SimulatedTee.Tdx, DcapFault.DebugTd));
+    public void Default_policy_refuses_a_debug_enclave() =>
+        AssertDebugRefusedTwice(VerificationReason.DebugEnclave, PolicyReason.DebugEnclave, Generate(SimulatedTee.Sgx, DcapFault.DebugEnclave, version: 3));
+
+    [Fact]
+    public void Default_policy_refuses_a_debug_td() =>
+        AssertDebugRefusedTwice(VerificationReason.DebugTd, PolicyReason.DebugTd, Generate(SimulatedTee.Tdx, DcapFault.DebugTd));
+
+    [Theory]
+    [InlineData("OutOfDate")]
+    [InlineData("OutOfDateConfigurationNeeded")]
+    [InlineData("ConfigurationNeeded")]
+    [InlineData("ConfigurationAndSWHardeningNeeded")]
+    public void Default_policy_refuses_a_platform_that_is_not_up_to_date(string status)
+    {
+        AssertPolicy(PolicyReason.TcbStatusNotAccepted, Generate(SimulatedTee.Sgx, status: status));
+        AssertPolicy(PolicyReason.TcbStatusNotAccepted, Generate(SimulatedTee.Tdx, status: status));
+    }
+
+    [Fact]
+    public void Default_policy_accepts_sw_hardening_needed_and_reports_its_advisories()
+    {
+        var result = SimulatedVerification.VerifyAndEvaluate(Generate(SimulatedTee.Sgx, status: "SWHardeningNeeded", advisories: ["INTEL-SA-00615"]));
+        Assert.True(result.IsAccepted, $"{result.Verification.Reason} {result.Policy.Reason}: {result.Policy.Detail}");
+        Assert.Equal(["INTEL-SA-00615"], result.Verification.AdvisoryIds);
+    }
 
     [Fact]
     public void Default_policy_refuses_a_td_without_sept_ve_disable() => AssertPolicy(PolicyReason.TdAttributesNotAllowed, Generate(SimulatedTee.Tdx, DcapFault.SeptVeDisableMissing));

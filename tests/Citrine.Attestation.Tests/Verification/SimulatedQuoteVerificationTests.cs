@@ -87,4 +87,60 @@ public sealed class SimulatedQuoteVerificationTests
         Assert.Equal(TcbStatus.OutOfDate, verdict.TdxModuleTcbStatus);
         Assert.Equal(TcbStatus.OutOfDate, verdict.TcbStatus);
     }
+
+    [Theory]
+    [InlineData(SimulatedTee.Sgx)]
+    [InlineData(SimulatedTee.Tdx)]
+    public void Qe_identity_miscselect_and_mask_are_read_in_report_byte_order(SimulatedTee tee)
+    {
+        // Asymmetric value and mask: read big-endian, "01000000"/"FF000000" would be 0x01000000
+        // under 0xFF000000 and would not match the QE's 0x00000001.
+        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now, Tee = tee, QuoteVersion = tee == SimulatedTee.Tdx ? 4 : 3, QeMiscSelect = 0x00000001, QeMiscSelectMask = 0x000000FF,
+        });
+        Assert.Contains("\"miscselect\":\"01000000\",\"miscselectMask\":\"FF000000\"", evidence.QeIdentityJson, StringComparison.Ordinal);
+        var verdict = SimulatedVerification.Verify(evidence);
+        Assert.True(verdict.IsVerified, $"{verdict.Reason}: {verdict.Detail}");
+
+        var other = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now, Tee = tee, QuoteVersion = tee == SimulatedTee.Tdx ? 4 : 3, QeMiscSelect = 0x00000001, QeMiscSelectMask = 0x000000FF,
+            Fault = DcapFault.QeIdentityWrongMiscSelect,
+        });
+        Assert.Equal(VerificationReason.QeMiscSelectMismatch, SimulatedVerification.Verify(other).Reason);
+    }
+
+    [Theory]
+    [InlineData(SimulatedTee.Sgx, "SWHardeningNeeded")]
+    [InlineData(SimulatedTee.Sgx, "ConfigurationNeeded")]
+    [InlineData(SimulatedTee.Sgx, "OutOfDateConfigurationNeeded")]
+    [InlineData(SimulatedTee.Tdx, "SWHardeningNeeded")]
+    [InlineData(SimulatedTee.Tdx, "ConfigurationAndSWHardeningNeeded")]
+    public void Qe_identity_status_other_than_up_to_date_or_revoked_counts_as_out_of_date(SimulatedTee tee, string status)
+    {
+        var evidence = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest
+        {
+            Now = SimulatedPki.Now, Tee = tee, QuoteVersion = tee == SimulatedTee.Tdx ? 4 : 3, QeTcbStatus = status,
+        });
+        var verdict = SimulatedVerification.Verify(evidence);
+        Assert.True(verdict.IsVerified, $"{verdict.Reason}: {verdict.Detail}");
+        Assert.Equal(TcbStatus.OutOfDate, verdict.QeTcbStatus);
+        Assert.Equal(TcbStatus.OutOfDate, verdict.TcbStatus);
+    }
+
+    [Fact]
+    public void Forged_collateral_signed_with_a_pck_key_cannot_lift_an_out_of_date_platform()
+    {
+        // The attack of issue 9: the PCK key of an OutOfDate platform signs a TCB Info that calls
+        // its TCB UpToDate, and a QE Identity; both chains are [PCK leaf, PCK CA, root].
+        var honest = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest { Now = SimulatedPki.Now, PlatformTcbStatus = "OutOfDate" });
+        Assert.Equal(TcbStatus.OutOfDate, SimulatedVerification.Verify(honest).TcbStatus);
+        var forged = SimulatedPki.Simulator.Generate(new SimulatedQuoteRequest { Now = SimulatedPki.Now, Fault = DcapFault.TcbSignerIsPckLeaf });
+        Assert.Contains("\"tcbStatus\":\"UpToDate\"", forged.TcbInfoJson, StringComparison.Ordinal);
+        var verdict = SimulatedVerification.Verify(forged);
+        Assert.False(verdict.IsVerified);
+        Assert.Null(verdict.TcbStatus);
+        Assert.Equal(VerificationReason.TcbSignerChainLengthInvalid, verdict.Reason);
+    }
 }

@@ -56,6 +56,34 @@ public sealed class TcbEvaluationNumbersTests
     }
 
     [Fact]
+    public void Verify_rejects_a_document_signed_by_a_pck_leaf_under_its_pck_chain() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerChainLengthInvalid, Verify(Response(Body(), SimulatedPki.Keys.PckLeaf), SimulatedPki.Sgx(DcapFault.TcbSignerIsPckLeaf)));
+
+    [Fact]
+    public void Verify_rejects_a_signer_below_an_intermediate_ca() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerChainLengthInvalid, Verify(Response(Body()), SimulatedPki.Sgx(DcapFault.TcbSignerChainTooLong)));
+
+    [Fact]
+    public void Verify_rejects_a_signer_not_named_tcb_signing() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerNameInvalid, Verify(Response(Body()), SimulatedPki.Sgx(DcapFault.TcbSignerWrongCn)));
+
+    [Fact]
+    public void Verify_rejects_a_pck_ca_as_signer() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerNameInvalid, Verify(Response(Body(), SimulatedPki.Keys.PckCa), SimulatedPki.Sgx(DcapFault.TcbSignerIsPckCa)));
+
+    [Fact]
+    public void Verify_rejects_a_signer_that_is_a_ca() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerIsCa, Verify(Response(Body()), SimulatedPki.Sgx(DcapFault.TcbSignerIsCa)));
+
+    [Fact]
+    public void Verify_rejects_a_signer_with_the_pck_extension() =>
+        AssertFails(TcbEvaluationNumbersReason.SignerHasPckExtension, Verify(Response(Body()), SimulatedPki.Sgx(DcapFault.TcbSignerWithPckExtension)));
+
+    [Fact]
+    public void Verify_rejects_a_signer_with_an_unknown_critical_extension() =>
+        AssertFails(TcbEvaluationNumbersReason.UnknownCriticalExtension, Verify(Response(Body()), SimulatedPki.Sgx(DcapFault.TcbSignerUnknownCriticalExtension)));
+
+    [Fact]
     public void Default_verdict_is_not_verified() => Assert.False(default(TcbEvaluationNumbersVerdict).IsVerified);
 
     [Fact]
@@ -145,6 +173,11 @@ public sealed class TcbEvaluationNumbersTests
             [TcbEvaluationNumbersReason.VersionUnsupported] = nameof(Verify_rejects_an_unknown_version),
             [TcbEvaluationNumbersReason.IdMismatch] = nameof(Verify_rejects_the_other_tee_document),
             [TcbEvaluationNumbersReason.NotValidAtNow] = nameof(Verify_rejects_a_document_past_its_next_update),
+            [TcbEvaluationNumbersReason.SignerChainLengthInvalid] = nameof(Verify_rejects_a_document_signed_by_a_pck_leaf_under_its_pck_chain),
+            [TcbEvaluationNumbersReason.SignerNameInvalid] = nameof(Verify_rejects_a_signer_not_named_tcb_signing),
+            [TcbEvaluationNumbersReason.SignerIsCa] = nameof(Verify_rejects_a_signer_that_is_a_ca),
+            [TcbEvaluationNumbersReason.SignerHasPckExtension] = nameof(Verify_rejects_a_signer_with_the_pck_extension),
+            [TcbEvaluationNumbersReason.UnknownCriticalExtension] = nameof(Verify_rejects_a_signer_with_an_unknown_critical_extension),
         };
         foreach (var reason in Enum.GetValues<TcbEvaluationNumbersReason>())
         {

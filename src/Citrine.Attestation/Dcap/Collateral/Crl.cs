@@ -11,8 +11,17 @@ public sealed class Crl
 {
     private readonly HashSet<BigInteger> _revoked;
 
-    private Crl(byte[] der, byte[] tbs, string signatureAlgorithm, byte[] signature, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<BigInteger> revoked)
+    /// <summary>cRLNumber (RFC 5280 5.2.3).</summary>
+    public const string CrlNumberOid = "2.5.29.20";
+
+    /// <summary>authorityKeyIdentifier (RFC 5280 5.2.1).</summary>
+    public const string AuthorityKeyIdentifierOid = "2.5.29.35";
+
+    private readonly HashSet<string> _extensions;
+
+    private Crl(byte[] der, byte[] tbs, string signatureAlgorithm, byte[] signature, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<BigInteger> revoked, HashSet<string> extensions)
     {
+        _extensions = extensions;
         Der = der;
         TbsBytes = tbs;
         SignatureAlgorithm = signatureAlgorithm;
@@ -41,6 +50,9 @@ public sealed class Crl
     public DateTimeOffset? NextUpdate { get; }
 
     public int RevokedCount => _revoked.Count;
+
+    /// <summary>Whether the CRL carries the crlExtensions entry with this OID.</summary>
+    public bool HasExtension(string oid) => _extensions.Contains(oid);
 
     /// <summary>Whether a certificate serial number (big-endian two's complement bytes) is listed.</summary>
     public bool IsRevoked(ReadOnlySpan<byte> serialNumber) => _revoked.Contains(new BigInteger(serialNumber, isUnsigned: false, isBigEndian: true));
@@ -107,12 +119,22 @@ public sealed class Crl
                 entry.ThrowIfNotEmpty();
             }
         }
-        if (t.HasData)
+        var extensions = new HashSet<string>(StringComparer.Ordinal);
+        var e0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (t.HasData && t.PeekTag().HasSameClassAndValue(e0))
         {
-            t.ReadEncodedValue(); // [0] crlExtensions
+            var crlExtensions = t.ReadSequence(e0).ReadSequence();
+            while (crlExtensions.HasData)
+            {
+                var ext = crlExtensions.ReadSequence();
+                if (!extensions.Add(ext.ReadObjectIdentifier()))
+                {
+                    throw new AsnContentException("a CRL extension appears more than once");
+                }
+            }
         }
         t.ThrowIfNotEmpty();
-        return new Crl(der, tbs, algOid, sig, issuer, thisUpdate, nextUpdate, revoked);
+        return new Crl(der, tbs, algOid, sig, issuer, thisUpdate, nextUpdate, revoked, extensions);
     }
 
     private static bool IsTime(Asn1Tag tag) =>

@@ -15,6 +15,9 @@ public sealed class DcapCertificate
     public const string EcdsaWithSha256 = "1.2.840.10045.4.3.2";
     private const string EcPublicKey = "1.2.840.10045.2.1";
     private const string P256 = "1.2.840.10045.3.1.7";
+    private const string BasicConstraints = "2.5.29.19";
+    private const string KeyUsage = "2.5.29.15";
+    private const string CommonNameOid = "2.5.4.3";
 
     private DcapCertificate(byte[] der)
     {
@@ -49,6 +52,16 @@ public sealed class DcapCertificate
     /// <summary>Extensions by OID: DER of the extnValue content.</summary>
     public IReadOnlyDictionary<string, byte[]> Extensions { get; private set; } = new Dictionary<string, byte[]>();
 
+    /// <summary>
+    /// The first extension marked critical that this verifier does not process, or null. RFC 5280
+    /// section 4.2: a certificate with an unrecognised critical extension must be rejected. Intel's
+    /// certificates mark only basicConstraints and keyUsage critical.
+    /// </summary>
+    public string? UnknownCriticalExtension { get; private set; }
+
+    /// <summary>The subject's commonName (2.5.4.3), or null when the subject has none.</summary>
+    public string? CommonName { get; private set; }
+
     /// <summary>The subject name as text (for messages).</summary>
     public string SubjectText => NameText(Subject);
 
@@ -61,7 +74,7 @@ public sealed class DcapCertificate
     {
         get
         {
-            if (!Extensions.TryGetValue("2.5.29.19", out var value))
+            if (!Extensions.TryGetValue(BasicConstraints, out var value))
             {
                 return false;
             }
@@ -129,6 +142,7 @@ public sealed class DcapCertificate
         NotAfter = ReadTime(validity);
         validity.ThrowIfNotEmpty();
         Subject = tbs.ReadEncodedValue().ToArray();
+        CommonName = ReadCommonName(Subject);
         var spki = tbs.ReadSequence();
         var keyAlg = spki.ReadSequence();
         var keyOid = keyAlg.ReadObjectIdentifier();
@@ -151,11 +165,16 @@ public sealed class DcapCertificate
                 {
                     var ext = list.ReadSequence();
                     var oid = ext.ReadObjectIdentifier();
-                    if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                    var critical = ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && ext.ReadBoolean();
+                    // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+                    if (!extensions.TryAdd(oid, ext.ReadOctetString()))
                     {
-                        ext.ReadBoolean();
+                        throw new AsnContentException($"extension {oid} appears more than once");
                     }
-                    extensions[oid] = ext.ReadOctetString();
+                    if (critical && oid is not (BasicConstraints or KeyUsage))
+                    {
+                        UnknownCriticalExtension ??= oid;
+                    }
                 }
             }
             else
@@ -164,6 +183,37 @@ public sealed class DcapCertificate
             }
         }
         Extensions = extensions;
+    }
+
+    /// <summary>The value of the (single) commonName attribute of a Name (RFC 5280 4.1.2.4); two CNs are refused.</summary>
+    private static string? ReadCommonName(byte[] name)
+    {
+        string? cn = null;
+        var rdns = new AsnReader(name, AsnEncodingRules.DER).ReadSequence();
+        while (rdns.HasData)
+        {
+            var set = rdns.ReadSetOf();
+            while (set.HasData)
+            {
+                var attribute = set.ReadSequence();
+                if (attribute.ReadObjectIdentifier() != CommonNameOid)
+                {
+                    continue;
+                }
+                if (cn is not null)
+                {
+                    throw new AsnContentException("the subject has more than one commonName");
+                }
+                var tag = attribute.PeekTag();
+                cn = tag.TagValue switch
+                {
+                    (int)UniversalTagNumber.UTF8String => attribute.ReadCharacterString(UniversalTagNumber.UTF8String),
+                    (int)UniversalTagNumber.PrintableString => attribute.ReadCharacterString(UniversalTagNumber.PrintableString),
+                    _ => throw new AsnContentException("commonName is neither a UTF8String nor a PrintableString"),
+                };
+            }
+        }
+        return cn;
     }
 
     private static DateTimeOffset ReadTime(AsnReader r) =>

@@ -128,10 +128,17 @@ public sealed record PckExtensions(
         var outer = new AsnReader(der, AsnEncodingRules.DER);
         var seq = outer.ReadSequence();
         outer.ThrowIfNotEmpty();
+        // Each entry appears once (PCK Certificate and CRL Profile 1.3.5; Intel QVL refuses repeats):
+        // with two FMSPC or TCB entries, which one a verifier reads would decide the TCB level.
+        var seenOids = new HashSet<string>(StringComparer.Ordinal);
         while (seq.HasData)
         {
             var item = seq.ReadSequence();
             var oid = item.ReadObjectIdentifier();
+            if (!seenOids.Add(oid))
+            {
+                throw new PckExtensionException($"SGX extension entry {oid} appears more than once");
+            }
             switch (oid)
             {
                 case PpidOid:
@@ -182,10 +189,15 @@ public sealed record PckExtensions(
             {
                 throw new PckExtensionException($"unexpected OID {oid} inside the TCB entry");
             }
+            var bit = index is >= 1 and <= 18 ? 1 << (index - 1) : 0;
+            if ((seen & bit) != 0)
+            {
+                throw new PckExtensionException($"TCB entry {oid} appears more than once");
+            }
+            seen |= bit;
             if (index is >= 1 and <= 16)
             {
                 comps[index - 1] = (byte)ReadSmall(entry, 255, oid);
-                seen |= 1 << (index - 1);
             }
             else if (index == 17)
             {
@@ -201,7 +213,7 @@ public sealed record PckExtensions(
             }
             entry.ThrowIfNotEmpty();
         }
-        if (seen != 0xFFFF)
+        if ((seen & 0xFFFF) != 0xFFFF)
         {
             throw new PckExtensionException("TCB entry lacks some of the 16 SGX TCB components");
         }

@@ -21,6 +21,16 @@ public enum TcbEvaluationNumbersReason
     VersionUnsupported,
     IdMismatch,
     NotValidAtNow,
+    /// <summary>The issuer chain is not exactly [TCB signing certificate, root].</summary>
+    SignerChainLengthInvalid,
+    /// <summary>The signer's CN is not "Intel SGX TCB Signing".</summary>
+    SignerNameInvalid,
+    /// <summary>The signer is a CA certificate.</summary>
+    SignerIsCa,
+    /// <summary>The signer carries the SGX PCK extension (it is a PCK certificate).</summary>
+    SignerHasPckExtension,
+    /// <summary>A certificate of the chain has a critical extension that is not processed (RFC 5280 4.2).</summary>
+    UnknownCriticalExtension,
 }
 
 /// <summary>The outcome of <see cref="TcbEvaluationNumbersVerifier.Verify"/>; the document is set only when verified.</summary>
@@ -67,9 +77,20 @@ public static class TcbEvaluationNumbersVerifier
         }
 
         // Authenticate before interpreting the JSON.
-        if (PreparedCollateral.ChainFailure(chain, anchor, "TCB Evaluation Data Numbers issuer chain") is { } failure)
+        // Only the TCB signing certificate may sign it (see PreparedCollateral.SignerChainFailure).
+        if (PreparedCollateral.SignerChainFailure(chain, anchor, "TCB Evaluation Data Numbers issuer chain") is { } failure)
         {
-            return Fail(failure.Fault == PreparedCollateral.ChainFault.Untrusted ? TcbEvaluationNumbersReason.UntrustedRoot : TcbEvaluationNumbersReason.IssuerChainInvalid, failure.Detail);
+            var reason = failure.Fault switch
+            {
+                PreparedCollateral.ChainFault.Untrusted => TcbEvaluationNumbersReason.UntrustedRoot,
+                PreparedCollateral.ChainFault.Length => TcbEvaluationNumbersReason.SignerChainLengthInvalid,
+                PreparedCollateral.ChainFault.Name => TcbEvaluationNumbersReason.SignerNameInvalid,
+                PreparedCollateral.ChainFault.Ca => TcbEvaluationNumbersReason.SignerIsCa,
+                PreparedCollateral.ChainFault.PckExtension => TcbEvaluationNumbersReason.SignerHasPckExtension,
+                PreparedCollateral.ChainFault.CriticalExtension => TcbEvaluationNumbersReason.UnknownCriticalExtension,
+                _ => TcbEvaluationNumbersReason.IssuerChainInvalid,
+            };
+            return Fail(reason, failure.Detail);
         }
         foreach (var c in chain)
         {

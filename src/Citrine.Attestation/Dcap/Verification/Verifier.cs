@@ -16,6 +16,12 @@ public sealed record VerifierOptions
 
     /// <summary>Optional cache of time-independent collateral checks (see <see cref="VerifiedCollateralCache"/>).</summary>
     public VerifiedCollateralCache? Cache { get; init; }
+
+    /// <summary>
+    /// Accept debug enclaves and debug TDs (ATTRIBUTES.DEBUG / TD_ATTRIBUTES.DEBUG). Default: refused,
+    /// since a debugger can read and change everything inside. A debug QE is refused regardless.
+    /// </summary>
+    public bool AllowDebug { get; init; }
 }
 
 /// <summary>
@@ -135,6 +141,7 @@ public static class Verifier
             var reason = pckFailure.Fault switch
             {
                 PreparedCollateral.ChainFault.Untrusted => VerificationReason.UntrustedRoot,
+                PreparedCollateral.ChainFault.CriticalExtension => VerificationReason.UnknownCriticalExtension,
                 PreparedCollateral.ChainFault.Issuer => VerificationReason.PckChainIssuerMismatch,
                 _ => VerificationReason.PckChainSignatureInvalid,
             };
@@ -146,6 +153,20 @@ public static class Verifier
         }
         var leaf = pckChain[0];
         var pckCa = pckChain[1];
+        // Roles (Intel PCK Certificate and CRL Profile 1.3; Intel QVL PckCertificate checks): the
+        // leaf is a PCK certificate with the SGX extension, issued by one of the two PCK CAs.
+        if (!string.Equals(leaf.CommonName, PckLeafCommonName, StringComparison.Ordinal))
+        {
+            return Fail(VerificationReason.PckLeafNameInvalid, $"the PCK leaf's CN is '{leaf.CommonName}', not '{PckLeafCommonName}'");
+        }
+        if (pckCa.CommonName is not (PckPlatformCaCommonName or PckProcessorCaCommonName))
+        {
+            return Fail(VerificationReason.PckCaNameInvalid, $"the PCK CA's CN is '{pckCa.CommonName}', neither '{PckPlatformCaCommonName}' nor '{PckProcessorCaCommonName}'");
+        }
+        if (!leaf.Extensions.ContainsKey(PckExtensions.SgxExtensionsOid))
+        {
+            return Fail(VerificationReason.PckLeafSgxExtensionMissing, $"the PCK leaf '{leaf.SubjectText}' has no SGX extension ({PckExtensions.SgxExtensionsOid})");
+        }
 
         // 5. CRLs: windows at now, PCK CRL issued and signed by the PCK CA, revocation of every
         //    certificate below the root (RFC 5280 6.3.3).
@@ -156,6 +177,11 @@ public static class Verifier
         if (!pckCrl.IssuerName.AsSpan().SequenceEqual(pckCa.Subject))
         {
             return Fail(VerificationReason.PckCrlIssuerMismatch, $"PCK CRL is not issued by the PCK CA '{pckCa.SubjectText}'");
+        }
+        // Intel QVL PckCrl: a PCK CRL carries its CRL Number and Authority Key Identifier (RFC 5280 5.2.1, 5.2.3).
+        if (!pckCrl.HasExtension(Crl.CrlNumberOid) || !pckCrl.HasExtension(Crl.AuthorityKeyIdentifierOid))
+        {
+            return Fail(VerificationReason.PckCrlExtensionMissing, $"PCK CRL lacks {(pckCrl.HasExtension(Crl.CrlNumberOid) ? "the Authority Key Identifier" : "the CRL Number")} extension");
         }
         if (pckCrl.SignatureAlgorithm != DcapCertificate.EcdsaWithSha256 || !CrlSignedBy(pckCrl, pckCa.PublicKey, cache))
         {
@@ -219,6 +245,11 @@ public static class Verifier
             return Fail(VerificationReason.QeReportDataMismatch, "QE report data is not SHA-256(attestation key || QE authentication data) followed by 32 zero bytes");
         }
         var qe = quote.QeReport;
+        // A debug QE's attestation key can be read out of it: nothing it signs is evidence.
+        if (qe.IsDebug)
+        {
+            return Fail(VerificationReason.QeDebug, "the QE report has ATTRIBUTES.DEBUG set");
+        }
         if (!qe.MrSigner.AsSpan().SequenceEqual(qeIdentity.MrSigner))
         {
             return Fail(VerificationReason.QeMrSignerMismatch, $"QE MRSIGNER {Hex.Encode(qe.MrSigner)} is not the QE Identity's");
@@ -227,11 +258,13 @@ public static class Verifier
         {
             return Fail(VerificationReason.QeIsvProdIdMismatch, $"QE ISVPRODID {qe.IsvProdId} is not {qeIdentity.IsvProdId}");
         }
-        // miscselect/miscselectMask are hex of a 32-bit value written most significant byte first.
-        var miscMask = BinaryPrimitives.ReadUInt32BigEndian(qeIdentity.MiscSelectMask);
-        if ((qe.MiscSelect & miscMask) != (BinaryPrimitives.ReadUInt32BigEndian(qeIdentity.MiscSelect) & miscMask))
+        // miscselect/miscselectMask are the 4 bytes in report order, i.e. the little-endian encoding
+        // of the 32-bit value (Intel QVL reads them with a byte swap into a little-endian integer).
+        var miscMask = BinaryPrimitives.ReadUInt32LittleEndian(qeIdentity.MiscSelectMask);
+        var miscExpected = BinaryPrimitives.ReadUInt32LittleEndian(qeIdentity.MiscSelect);
+        if ((qe.MiscSelect & miscMask) != (miscExpected & miscMask))
         {
-            return Fail(VerificationReason.QeMiscSelectMismatch, $"QE MISCSELECT 0x{qe.MiscSelect:x8} does not match under the mask");
+            return Fail(VerificationReason.QeMiscSelectMismatch, $"QE MISCSELECT 0x{qe.MiscSelect:x8} & mask 0x{miscMask:x8} is not 0x{miscExpected & miscMask:x8}");
         }
         if (!MaskedEqual(qe.Attributes, qeIdentity.Attributes, qeIdentity.AttributesMask))
         {
@@ -241,6 +274,11 @@ public static class Verifier
         if (qeLevel is null)
         {
             return Fail(VerificationReason.QeTcbLevelNotFound, $"no QE Identity TCB level for QE ISVSVN {qe.IsvSvn}");
+        }
+        // Intel QVL EnclaveReportVerifier: a QE level is UpToDate, Revoked, or else OutOfDate.
+        if (qeLevel.Status is not (TcbStatus.UpToDate or TcbStatus.Revoked))
+        {
+            qeLevel = qeLevel with { Status = TcbStatus.OutOfDate };
         }
         facts = facts with { QeTcbStatus = qeLevel.Status };
         if (qeLevel.Status == TcbStatus.Revoked)
@@ -256,6 +294,14 @@ public static class Verifier
         if (!EcdsaP256.VerifyRaw(quote.AttestationKey, quote.SignedBytes, quote.Signature))
         {
             return Fail(VerificationReason.QuoteSignatureInvalid, "the quote signature does not verify with the attestation key");
+        }
+        if (!options.AllowDebug && quote.SgxBody is { IsDebug: true })
+        {
+            return Fail(VerificationReason.DebugEnclave, "the enclave has ATTRIBUTES.DEBUG set (VerifierOptions.AllowDebug is off)");
+        }
+        if (!options.AllowDebug && quote.TdBody is { IsDebug: true })
+        {
+            return Fail(VerificationReason.DebugTd, "the TD has TD_ATTRIBUTES.DEBUG set (VerifierOptions.AllowDebug is off)");
         }
 
         // 9. Platform TCB level, TDX module, and the combined status.
@@ -373,9 +419,9 @@ public static class Verifier
             {
                 return (VerificationReason.TdxModuleMrSignerMismatch, "MRSIGNERSEAM is not the TCB Info's tdxModule.mrsigner", null);
             }
-            if (!MaskedEqual(td.SeamAttributes, module.Attributes, module.AttributesMask))
+            if (SeamAttributesFailure(td.SeamAttributes, module.Attributes, "tdxModule") is { } why)
             {
-                return (VerificationReason.TdxModuleAttributesMismatch, "SEAM attributes do not match tdxModule under the mask", null);
+                return (VerificationReason.TdxModuleAttributesMismatch, why, null);
             }
             return (VerificationReason.None, string.Empty, null);
         }
@@ -389,9 +435,9 @@ public static class Verifier
         {
             return (VerificationReason.TdxModuleMrSignerMismatch, $"MRSIGNERSEAM is not {id}'s mrsigner", null);
         }
-        if (!MaskedEqual(td.SeamAttributes, identity.Attributes, identity.AttributesMask))
+        if (SeamAttributesFailure(td.SeamAttributes, identity.Attributes, id) is { } mismatch)
         {
-            return (VerificationReason.TdxModuleAttributesMismatch, $"SEAM attributes do not match {id} under the mask", null);
+            return (VerificationReason.TdxModuleAttributesMismatch, mismatch, null);
         }
         var isvSvn = td.TeeTcbSvn[0];
         var level = identity.TcbLevels.OrderByDescending(l => l.IsvSvn).FirstOrDefault(l => isvSvn >= l.IsvSvn);
@@ -405,6 +451,30 @@ public static class Verifier
         }
         return (VerificationReason.None, string.Empty, level);
     }
+
+    /// <summary>
+    /// SEAM attributes are compared whole, not under attributesMask: Intel QVL requires every byte
+    /// to be zero and equal to the module identity's (TdxModuleCheck), so a set bit the mask hides
+    /// still refuses the quote.
+    /// </summary>
+    private static string? SeamAttributesFailure(ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected, string id)
+    {
+        if (actual.ContainsAnyExcept((byte)0))
+        {
+            return $"SEAM attributes {Hex.Encode(actual)} are not zero";
+        }
+        return actual.SequenceEqual(expected) ? null : $"SEAM attributes {Hex.Encode(actual)} are not {id}'s {Hex.Encode(expected)}";
+    }
+
+    /// <summary>Subject CN of the certificate that signs TCB Info, QE Identity and TCB Evaluation Data Numbers.</summary>
+    public const string TcbSigningCommonName = "Intel SGX TCB Signing";
+
+    /// <summary>Subject CN of a PCK certificate (Intel PCK Certificate and CRL Profile 1.3.1).</summary>
+    public const string PckLeafCommonName = "Intel SGX PCK Certificate";
+
+    public const string PckPlatformCaCommonName = "Intel SGX PCK Platform CA";
+
+    public const string PckProcessorCaCommonName = "Intel SGX PCK Processor CA";
 
     private static DcapVerdict Facts(Quote quote)
     {
