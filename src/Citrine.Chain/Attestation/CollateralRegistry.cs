@@ -49,6 +49,8 @@ public enum RegistryCode : uint
     CrlThisUpdateNotNewer = 25,
     /// <summary>The document is larger than <see cref="CollateralRegistry.MaxDocumentBytes"/>.</summary>
     DocumentTooLarge = 26,
+    /// <summary>The registered root CA CRL is not current at the block time.</summary>
+    RootCrlExpired = 27,
 }
 
 /// <summary>One stored registry entry: the uploaded bytes and the facts the never-older rule compares.</summary>
@@ -311,6 +313,7 @@ public static class CollateralRegistry
         CollateralUpdateReason.Expired => RegistryCode.Expired,
         CollateralUpdateReason.CrlIssuerInvalid => RegistryCode.CrlIssuerInvalid,
         CollateralUpdateReason.CrlNumberMissing => RegistryCode.CrlNumberMissing,
+        CollateralUpdateReason.RootCrlExpired => RegistryCode.RootCrlExpired,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a refusal"),
     };
 

@@ -66,6 +66,8 @@ public enum CollateralUpdateReason
     CrlIssuerInvalid,
     /// <summary>The CRL has no cRLNumber, so a newer CRL cannot be told from an older one.</summary>
     CrlNumberMissing,
+    /// <summary>The registered root CA CRL is not current at the block time: revocation cannot be checked.</summary>
+    RootCrlExpired,
 }
 
 /// <summary>
@@ -332,6 +334,10 @@ public static class CollateralUpdateVerifier
         if (rootCrl is null)
         {
             return Fail(CollateralUpdateReason.RootCrlMissing, "no root CA CRL is registered; upload it first so the signer's revocation can be checked");
+        }
+        if (rootCrl.NextUpdate is not { } next || now > next || now < rootCrl.ThisUpdate)
+        {
+            return Fail(CollateralUpdateReason.RootCrlExpired, $"the registered root CA CRL is valid {rootCrl.ThisUpdate:O}..{rootCrl.NextUpdate:O}, block time is {now:O}; upload a current one");
         }
         for (var i = 0; i < chain.Count - 1; i++)
         {
