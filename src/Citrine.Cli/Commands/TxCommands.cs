@@ -31,7 +31,7 @@ internal static class TxCommands
 
     internal sealed record ChainInfo(string ChainId, string Prefix);
 
-    private static Command Build(string name, string description, Option<string?>[] options, Func<Dictionary<string, string?>, ChainInfo, byte[], Msg> message)
+    internal static Command Build(string name, string description, Option<string?>[] options, Func<Dictionary<string, string?>, ChainInfo, byte[], Msg> message)
     {
         var home = CommonOptions.Optional("--home", "The devnet home directory (for keys and genesis).");
         var from = CommonOptions.Optional("--from", "The key name in <home>/keys (default admin).");
