@@ -28,8 +28,8 @@ internal static class RegistryCommands
         {
             var (kind, path) = Choose(values);
             var chain = CliInput.ReadText(values["--issuer-chain"]!, "--issuer-chain");
-            // PCS serves issuer chains URL-encoded in a response header.
-            if (!chain.Contains("-----BEGIN", StringComparison.Ordinal))
+            // PCS serves issuer chains URL-encoded in a response header; PEM itself never contains '%'.
+            if (chain.Contains('%', StringComparison.Ordinal))
             {
                 chain = Uri.UnescapeDataString(chain.Trim());
             }
