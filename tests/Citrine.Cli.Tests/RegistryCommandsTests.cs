@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Citrine.Attestation.Testing;
+using Citrine.Attestation.Tests.Pcs;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Node;
 
@@ -86,6 +87,64 @@ public sealed class RegistryCommandsTests : IDisposable
             Assert.Equal(0, text.ExitCode);
             Assert.Contains("WARNING", text.Output, StringComparison.Ordinal);
             Assert.Contains("RootCaCrl", text.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producing;
+        }
+    }
+
+    [Fact]
+    public async Task Upload_from_pcs_fetches_from_a_loopback_pcs_and_registers_everything()
+    {
+        Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
+        var home = new DevnetHome(_home);
+        using var node = ChainNode.Open(home, SystemNodeClock.Instance);
+        await using var server = await Citrine.Chain.Rpc.RpcServer.StartAsync(node, "127.0.0.1:0", 1 << 20);
+        using var stop = new CancellationTokenSource();
+        var producing = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(50);
+                node.ProduceBlock();
+            }
+        });
+        try
+        {
+            using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
+            var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+            var fmspc = Convert.ToHexString(e.Fmspc);
+            using var pcs = new LoopbackPcsServer(target => target switch
+            {
+                _ when target == $"sgx/certification/v4/tcb?fmspc={fmspc}" => PcsReply.Json(e.TcbInfoPcsJson, "TCB-Info-Issuer-Chain", e.TcbSigningChainPem),
+                "sgx/certification/v4/qe/identity" => PcsReply.Json(e.QeIdentityPcsJson, "SGX-Enclave-Identity-Issuer-Chain", e.QeIdentitySigningChainPem),
+                "sgx/certification/v4/rootcacrl" => PcsReply.Binary(e.RootCrlDer),
+                _ when target.StartsWith("sgx/certification/v4/pckcrl?ca=processor", StringComparison.Ordinal) => PcsReply.Binary(e.PckCrlDer, "SGX-PCK-CRL-Issuer-Chain", e.PckCrlIssuerChainPem),
+                _ => PcsReply.NotFound,
+            });
+            var url = server.Address.ToString();
+            var upload = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
+            Assert.True(upload.ExitCode == 0, upload.Error + upload.Output);
+            using (var doc = JsonDocument.Parse(upload.Output))
+            {
+                Assert.Equal(4, doc.RootElement.GetProperty("results").GetArrayLength());
+            }
+            // Fetched again: every document is already stored, each refused on its own as Unchanged.
+            var again = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
+            Assert.Equal(1, again.ExitCode);
+            using (var doc = JsonDocument.Parse(again.Output))
+            {
+                Assert.All(doc.RootElement.GetProperty("results").EnumerateArray(), r => Assert.Equal(21, r.GetProperty("code").GetInt32()));
+            }
+            var show = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url, "--json"));
+            using (var doc = JsonDocument.Parse(show.Output))
+            {
+                Assert.Single(doc.RootElement.GetProperty("tcb_info").EnumerateArray());
+                Assert.Equal(3, doc.RootElement.GetProperty("entries").GetArrayLength());
+            }
+            Assert.Equal(2, CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString()).ExitCode);
         }
         finally
         {

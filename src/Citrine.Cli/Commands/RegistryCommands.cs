@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Citrine.Attestation.Attestors;
+using Citrine.Attestation.Dcap.Pck;
 using Citrine.Attestation.Dcap.Verification;
+using Citrine.Attestation.Pcs;
 using Citrine.Chain.Txs;
 
 namespace Citrine.Cli.Commands;
@@ -22,10 +25,25 @@ internal static class RegistryCommands
             CommonOptions.Optional("--tcb-evaluation-numbers", "A TCB evaluation data numbers PCS response."),
             CommonOptions.Optional("--crl", "A CRL (DER or PEM); needs --crl-kind."),
             CommonOptions.Optional("--crl-kind", "processor | platform | root."),
-            new Option<string?>("--issuer-chain") { Description = "The issuer chain: a PEM file, or a file holding the URL-encoded PCS *-Issuer-Chain header.", Required = true },
+            CommonOptions.Optional("--issuer-chain", "The issuer chain: a PEM file, or a file holding the URL-encoded PCS *-Issuer-Chain header."),
+            CommonOptions.Optional("--from-pcs", "Fetch from a PCS/PCCS base URL instead: root CA CRL, TCB Info, QE identity and PCK CRL, one tx each."),
+            CommonOptions.Optional("--fmspc", "With --from-pcs: the FMSPC (6 bytes of hex)."),
+            CommonOptions.Optional("--tee", "With --from-pcs: sgx (default) or tdx."),
+            CommonOptions.Optional("--ca", "With --from-pcs: the PCK CA whose CRL to fetch, processor (default) or platform."),
         ];
-        registry.Subcommands.Add(TxCommands.Build("upload", "Upload one collateral document (verified by the node at block time).", documents, (values, _, from) =>
+        registry.Subcommands.Add(TxCommands.BuildMany("upload", "Upload collateral (verified by the node at block time).", documents, async (values, _, from, cancellationToken) =>
+            values["--from-pcs"] is { } url ? await FromPcs(values, url, from, cancellationToken).ConfigureAwait(false) : [FromFiles(values, from)]));
+        registry.Subcommands.Add(Show());
+        return registry;
+    }
+
+    private static MsgRegistryUpdate FromFiles(Dictionary<string, string?> values, byte[] from)
+    {
         {
+            if (values["--issuer-chain"] is null)
+            {
+                throw new CliInputException("--issuer-chain is required (or use --from-pcs)");
+            }
             var (kind, path) = Choose(values);
             var chain = CliInput.ReadText(values["--issuer-chain"]!, "--issuer-chain");
             // PCS serves issuer chains URL-encoded in a response header; PEM itself never contains '%'.
@@ -34,10 +52,56 @@ internal static class RegistryCommands
                 chain = Uri.UnescapeDataString(chain.Trim());
             }
             return new MsgRegistryUpdate(from, (uint)kind, CliInput.ReadFile(path, OptionOf(kind)), System.Text.Encoding.ASCII.GetBytes(chain));
-        }));
-        registry.Subcommands.Add(Show());
-        return registry;
+        }
     }
+
+    /// <summary>
+    /// Fetches with <see cref="PcsCollateralClient"/> and uploads in dependency order: the root CA
+    /// CRL first (the others are checked against it), then TCB Info, QE identity and the PCK CRL.
+    /// Nothing fetched is trusted here; the node verifies each against the pinned root.
+    /// </summary>
+    private static async Task<IReadOnlyList<Msg>> FromPcs(Dictionary<string, string?> values, string url, byte[] from, CancellationToken cancellationToken)
+    {
+        if ((values["--tcb-info"] ?? values["--qe-identity"] ?? values["--tcb-evaluation-numbers"] ?? values["--crl"] ?? values["--issuer-chain"]) is not null)
+        {
+            throw new CliInputException("--from-pcs fetches every document; do not combine it with file options");
+        }
+        var fmspc = CliInput.Hex(values["--fmspc"] ?? throw new CliInputException("--from-pcs needs --fmspc"), "--fmspc");
+        if (fmspc.Length != 6)
+        {
+            throw new CliInputException("--fmspc is 6 bytes of hex");
+        }
+        var tee = values["--tee"] switch { null or "sgx" => TeeKind.Sgx, "tdx" => TeeKind.Tdx, var t => throw new CliInputException($"--tee must be sgx or tdx, got '{t}'") };
+        var ca = values["--ca"] switch { null or "processor" => PckCaType.Processor, "platform" => PckCaType.Platform, var other => throw new CliInputException($"--ca must be processor or platform, got '{other}'") };
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseAddress))
+        {
+            throw new CliInputException($"--from-pcs '{url}' is not an absolute URL");
+        }
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        PcsCollateral c;
+        try
+        {
+            c = await new PcsCollateralClient(http, baseAddress).GetCollateralAsync(tee, fmspc, ca, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PcsException e)
+        {
+            throw new CliFailureException($"fetching collateral from {url}: {e.Message}", e);
+        }
+        // The root certificate closes every PCS issuer chain; alone it names the root CRL's issuer.
+        var rootPem = "-----BEGIN CERTIFICATE-----" + c.TcbInfoIssuerChain.Split("-----BEGIN CERTIFICATE-----")[^1];
+        var ascii = System.Text.Encoding.ASCII;
+        return
+        [
+            new MsgRegistryUpdate(from, (uint)CollateralKind.RootCaCrl, c.RootCaCrl, ascii.GetBytes(rootPem)),
+            new MsgRegistryUpdate(from, (uint)CollateralKind.TcbInfo, PcsResponse("tcbInfo", c.TcbInfo, c.TcbInfoSignature), ascii.GetBytes(c.TcbInfoIssuerChain)),
+            new MsgRegistryUpdate(from, (uint)CollateralKind.QeIdentity, PcsResponse("enclaveIdentity", c.QeIdentity, c.QeIdentitySignature), ascii.GetBytes(c.QeIdentityIssuerChain)),
+            new MsgRegistryUpdate(from, (uint)(ca == PckCaType.Processor ? CollateralKind.ProcessorCrl : CollateralKind.PlatformCrl), c.PckCrl, ascii.GetBytes(c.PckCrlIssuerChain)),
+        ];
+    }
+
+    /// <summary>The PCS response form around the exact signed body (the signature covers only the inner object).</summary>
+    private static byte[] PcsResponse(string key, string body, byte[] signature) =>
+        System.Text.Encoding.UTF8.GetBytes("{\"" + key + "\":" + body + ",\"signature\":\"" + Convert.ToHexStringLower(signature) + "\"}");
 
     private static (CollateralKind Kind, string Path) Choose(Dictionary<string, string?> values)
     {
