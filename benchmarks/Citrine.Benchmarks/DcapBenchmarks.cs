@@ -79,7 +79,7 @@ public class DcapBenchmarks
     [Benchmark(Description = "floor: 3 per-quote ECDSA verifications (warm)")]
     public bool FloorWarm() => Current.VerifyAll(perQuoteOnly: true);
 
-    private static string? VectorsRoot()
+    internal static string? VectorsRoot()
     {
         var env = Environment.GetEnvironmentVariable("CITRINE_VECTORS");
         if (!string.IsNullOrWhiteSpace(env))

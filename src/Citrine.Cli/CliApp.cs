@@ -35,6 +35,7 @@ public static class CliApp
         root.Add(Commands.DevnetCommands.Create());
         root.Add(Commands.TxCommands.Create());
         root.Add(Commands.QueryCommands.Create());
+        root.Add(Commands.RegistryCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {

@@ -16,7 +16,7 @@ internal sealed class TestChain : IDisposable
 {
     public static readonly Timestamp GenesisTime = new(1_750_000_000, 0);
 
-    public TestChain(int validators = 1, int extraKeys = 0, IStateStore? state = null, BlockStore? blocks = null, GenesisDoc? genesis = null, Citrine.Chain.Contracts.ContractHost? contracts = null)
+    public TestChain(int validators = 1, int extraKeys = 0, IStateStore? state = null, BlockStore? blocks = null, GenesisDoc? genesis = null, Citrine.Chain.Contracts.ContractHost? contracts = null, GenesisAttestation? attestation = null)
     {
         ValidatorSeeds = [.. Enumerable.Range(0, validators + extraKeys).Select(i => Hashing.Sha256(System.Text.Encoding.UTF8.GetBytes($"validator-{i}")))];
         AccountKeys = [.. Enumerable.Range(0, 3).Select(i => Hashing.Sha256(System.Text.Encoding.UTF8.GetBytes($"account-{i}")))];
@@ -27,6 +27,7 @@ internal sealed class TestChain : IDisposable
             Validators = [.. ValidatorSeeds.Take(validators).Select((s, i) => new GenesisValidator(Ed25519.PublicKeyFromSeed(s), 10, $"v{i}"))],
             Admin = Address(0),
             Accounts = [.. AccountKeys.Select((_, i) => new GenesisAccount(Address(i), 1_000_000))],
+            Attestation = attestation ?? GenesisAttestation.Intel,
         };
         Clock = new ManualNodeClock(GenesisTime);
         Node = new ChainNode(Genesis, state ?? MultiStoreState.InMemory(ChainApp.StoreNames), blocks ?? new BlockStore(),

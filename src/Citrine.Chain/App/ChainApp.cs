@@ -61,7 +61,17 @@ public sealed class TxFailedException : Exception
         Code = code;
     }
 
+    /// <summary>A failure with a module's own code space (e.g. the attestation registry's).</summary>
+    public TxFailedException(uint code, string message, string codespace)
+        : base(message)
+    {
+        Code = code;
+        Codespace = codespace;
+    }
+
     public uint Code { get; } = TxCodes.InvalidRequest;
+
+    public string Codespace { get; } = TxCodes.Codespace;
 }
 
 /// <summary>An account: number (bound into sign docs), next sequence, and the public key once it has signed.</summary>
@@ -79,7 +89,8 @@ public sealed class ChainApp
     public const string BankStore = "bank";
     public const string StakingStore = "staking";
     public const string WasmStore = "wasm";
-    public static readonly string[] StoreNames = [AccountStore, BankStore, StakingStore, WasmStore];
+    public const string AttestationStore = Attestation.CollateralRegistry.StoreName;
+    public static readonly string[] StoreNames = [AccountStore, BankStore, StakingStore, WasmStore, AttestationStore];
 
     private static readonly byte[] NextAccountNumberKey = [0x01];
     private static readonly byte[] ValidatorCountKey = [0x01];
@@ -149,6 +160,7 @@ public sealed class ChainApp
         }
         branch.Set(StakingStore, ValidatorCountKey, Int64Bytes(_genesis.Validators.Count));
         branch.Set(StakingStore, TotalPowerKey, Int64Bytes(_genesis.Validators.Sum(v => v.Power)));
+        Attestation.CollateralRegistry.InitGenesis(branch, _genesis.Attestation);
         branch.Write();
     }
 
@@ -258,7 +270,8 @@ public sealed class ChainApp
         {
             ante.Write();
             var code = e switch { TxFailedException f => f.Code, OutOfGasException => TxCodes.OutOfGas, _ => ContractException.Code };
-            return Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed);
+            var failed = Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed);
+            return e is TxFailedException { Codespace: var space } && space != TxCodes.Codespace ? failed with { Codespace = space } : failed;
         }
         messages.Write();
         ante.Write();
@@ -328,6 +341,9 @@ public sealed class ChainApp
                 return [];
             case MsgSetValidator set:
                 SetValidator(branch, set, events, updates);
+                return [];
+            case MsgRegistryUpdate update:
+                Attestation.CollateralRegistry.Apply(branch, _genesis.Attestation, update, context, events);
                 return [];
             case MsgInstantiate or MsgExecute:
                 if (Contracts is null)

@@ -77,7 +77,7 @@ public sealed class DevnetHome
     /// admin account and <paramref name="accounts"/> user accounts, all funded, and a default config.
     /// Keys come from <paramref name="random"/> (the OS generator unless a test injects one).
     /// </summary>
-    public GenesisDoc Initialize(string chainId, int validators, Timestamp genesisTime, int accounts = 2, Action<Span<byte>>? random = null)
+    public GenesisDoc Initialize(string chainId, int validators, Timestamp genesisTime, int accounts = 2, Action<Span<byte>>? random = null, GenesisAttestation? attestation = null)
     {
         if (IsInitialized)
         {
@@ -119,6 +119,7 @@ public sealed class DevnetHome
             Validators = genesisValidators,
             Admin = keys[0].Address,
             Accounts = [.. keys.Select(k => new GenesisAccount(k.Address, DefaultBalance))],
+            Attestation = attestation ?? GenesisAttestation.Intel,
         };
         if (genesis.Problem() is { } problem)
         {

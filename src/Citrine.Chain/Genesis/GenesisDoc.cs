@@ -53,6 +53,46 @@ public sealed record GenesisAccount(byte[] Address, ulong Balance);
 public sealed record GenesisContract(string Name, string AssemblyPath, byte[] AssemblySha256);
 
 /// <summary>
+/// The root the attestation registry pins (<c>app_state.attestation</c>): <c>intel</c> (the Intel
+/// SGX Root CA key, the default) or <c>simulated</c> (the local test PKI of simulated-DCAP mode,
+/// which proves nothing about hardware and is reported as such in <c>status</c> and the registry).
+/// </summary>
+public sealed record GenesisAttestation(string Root, byte[] RootPublicKey)
+{
+    public const string IntelRoot = "intel";
+    public const string SimulatedRoot = "simulated";
+
+    public static GenesisAttestation Intel { get; } = new(IntelRoot, Citrine.Attestation.Dcap.Verification.TrustAnchor.IntelSgxRootCa.PublicKey);
+
+    public static GenesisAttestation Simulated(byte[] rootPublicKey) => new(SimulatedRoot, rootPublicKey);
+
+    public bool IsSimulated => Root == SimulatedRoot;
+
+    public Citrine.Attestation.Dcap.Verification.TrustAnchor Anchor() =>
+        IsSimulated
+            ? Citrine.Attestation.Dcap.Verification.TrustAnchor.FromPublicKey(RootPublicKey, "simulated-DCAP test root (not Intel)")
+            : Citrine.Attestation.Dcap.Verification.TrustAnchor.IntelSgxRootCa;
+
+    public string? Problem()
+    {
+        if (Root is not (IntelRoot or SimulatedRoot))
+        {
+            return $"app_state.attestation.root must be '{IntelRoot}' or '{SimulatedRoot}', got '{Root}'";
+        }
+        if (!Citrine.Attestation.Dcap.Pck.EcdsaP256.IsValidPublicKey(RootPublicKey))
+        {
+            return "app_state.attestation.root_public_key must be a P-256 point x||y (64 bytes of hex)";
+        }
+        // "intel" is a name for one key: another key under it would hide a substituted root.
+        if (!IsSimulated && !RootPublicKey.AsSpan().SequenceEqual(Intel.RootPublicKey))
+        {
+            return "app_state.attestation.root is 'intel' but root_public_key is not the Intel SGX Root CA key";
+        }
+        return null;
+    }
+}
+
+/// <summary>
 /// The devnet genesis: CometBFT's genesis document (<c>genesis_time</c>, <c>chain_id</c>,
 /// <c>initial_height</c>, <c>consensus_params</c>, <c>validators</c>, <c>app_hash</c>) with the
 /// application state in <c>app_state</c>: token denomination, address prefix, admin account
@@ -72,6 +112,7 @@ public sealed record GenesisDoc
     public required byte[] Admin { get; init; }
     public required IReadOnlyList<GenesisAccount> Accounts { get; init; }
     public IReadOnlyList<GenesisContract> Contracts { get; init; } = [];
+    public GenesisAttestation Attestation { get; init; } = GenesisAttestation.Intel;
 
     public ValidatorSet ValidatorSet() => new(Validators.Select(v => Validator.FromPublicKey(v.PublicKey, v.Power)));
 
@@ -119,6 +160,10 @@ public sealed record GenesisDoc
         if (string.IsNullOrEmpty(Denom) || string.IsNullOrEmpty(AddressPrefix))
         {
             return "app_state.denom and app_state.address_prefix must not be empty";
+        }
+        if (Attestation.Problem() is { } attestation)
+        {
+            return attestation;
         }
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var contract in Contracts)
@@ -206,6 +251,10 @@ public sealed record GenesisDoc
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteStartObject("attestation");
+        w.WriteString("root", Attestation.Root);
+        w.WriteString("root_public_key", Convert.ToHexStringLower(Attestation.RootPublicKey));
+        w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -266,6 +315,16 @@ public sealed record GenesisDoc
                     contracts.Add(new GenesisContract(Str(item, "name"), Str(item, "assembly"), sha));
                 }
             }
+            var attestation = GenesisAttestation.Intel;
+            if (app.TryGetProperty("attestation", out var att))
+            {
+                if (att.ValueKind != JsonValueKind.Object)
+                {
+                    throw new GenesisException("app_state.attestation", "not an object");
+                }
+                var key = Crypto.Encoding.Hex.TryDecode(Str(att, "root_public_key"), out var k) ? k : throw new GenesisException("app_state.attestation.root_public_key", "not hex");
+                attestation = new GenesisAttestation(Str(att, "root"), key);
+            }
             var genesis = new GenesisDoc
             {
                 GenesisTime = time,
@@ -278,6 +337,7 @@ public sealed record GenesisDoc
                 Admin = Address(Str(app, "admin"), prefix, "app_state.admin"),
                 Accounts = accounts,
                 Contracts = contracts,
+                Attestation = attestation,
             };
             if (genesis.Problem() is { } problem)
             {

@@ -304,6 +304,20 @@ public sealed class ChainNode : IDisposable
         }
     }
 
+    /// <summary>Runs a read of the state at <see cref="Height"/> (the committed tip, as contract queries see it); returns its result and that height.</summary>
+    public (T Result, long Height) ReadCommitted<T>(Func<IStateReader, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_gate)
+        {
+            var tip = _tip;
+            IStateReader state = tip.Height == _app.State.Version && _fault is null ? _app.State
+                : tip.Height == 0 ? new CommittedVersion(_genesisState!, 1)
+                : new CommittedVersion(_app.State, tip.Height);
+            return (read(state), tip.Height);
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="read"/> under the node lock against the app's working state: the state
     /// at <see cref="Height"/>, or at Height + 1 while that block is being published.

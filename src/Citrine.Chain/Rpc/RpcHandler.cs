@@ -275,6 +275,8 @@ public sealed class RpcHandler
         w.WriteStartObject("other");
         w.WriteString("tx_index", "on");
         w.WriteString("rpc_address", _rpcAddress);
+        // CometBFT clients ignore unknown "other" keys; "simulated" tells a reader no Intel root is pinned.
+        w.WriteString("attestation_root", _node.Genesis.Attestation.Root);
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteStartObject("sync_info");
@@ -511,6 +513,19 @@ public sealed class RpcHandler
                 log = e.Message;
             }
         }
+        else if (parts.Length == 3 && parts[0].Length == 0 && parts[1] == "attestation" && parts[2] == "registry")
+        {
+            // The registry's JSON view; data = an optional 6-byte FMSPC (hex in the JSON-RPC form).
+            if (data.Length is not (0 or 6))
+            {
+                code = App.TxCodes.InvalidRequest;
+                log = "data must be empty or a 6-byte FMSPC";
+            }
+            else
+            {
+                (value, version) = _node.ReadCommitted(state => Attestation.CollateralRegistry.ShowJson(state, _node.Genesis.Attestation, data.Length == 0 ? null : data));
+            }
+        }
         else if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "wasm" && parts[2] == "smart" && _node.Contracts is not null)
         {
             // Contract smart query: /wasm/smart/<hex contract address>, data = the query message.
@@ -527,7 +542,7 @@ public sealed class RpcHandler
         else
         {
             code = App.TxCodes.UnknownRequest;
-            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key, /wasm/smart/<hex address>)";
+            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key, /attestation/registry, /wasm/smart/<hex address>)";
         }
         w.WriteStartObject();
         w.WriteStartObject("response");

@@ -37,16 +37,27 @@ public sealed record MsgExecute(byte[] Sender, byte[] Contract, byte[] Message, 
 }
 
 /// <summary>
+/// Submit a collateral update to the attestation registry (anyone may): the kind
+/// (<c>Citrine.Attestation.Dcap.Verification.CollateralKind</c>), the document exactly as Intel
+/// PCS serves it (or a CRL's DER) and its issuer chain (PEM).
+/// </summary>
+public sealed record MsgRegistryUpdate(byte[] Sender, uint Kind, byte[] Document, byte[] IssuerChain) : Msg
+{
+    public override byte[] Signer => Sender;
+}
+
+/// <summary>
 /// A signed transaction. The wire format mirrors Cosmos SDK's <c>TxRaw</c> (cosmos/tx/v1beta1/tx.proto)
 /// with Citrine's own message schema:
 /// <code>
 /// TxRaw    { bytes body_bytes = 1; bytes auth_info_bytes = 2; bytes signature = 3; }
 /// TxBody   { repeated Msg messages = 1; string memo = 2; }
-/// Msg      { oneof { MsgSend send = 1; MsgSetValidator set_validator = 2; MsgInstantiate instantiate = 3; MsgExecute execute = 4; } }
+/// Msg      { oneof { MsgSend send = 1; MsgSetValidator set_validator = 2; MsgInstantiate instantiate = 3; MsgExecute execute = 4; MsgRegistryUpdate registry_update = 5; } }
 /// MsgSend  { bytes from = 1; bytes to = 2; uint64 amount = 3; }
 /// MsgSetValidator { bytes sender = 1; bytes pub_key = 2; int64 power = 3; }
 /// MsgInstantiate  { bytes sender = 1; string code = 2; bytes msg = 3; uint64 funds = 4; string label = 5; }
 /// MsgExecute      { bytes sender = 1; bytes contract = 2; bytes msg = 3; uint64 funds = 4; }
+/// MsgRegistryUpdate { bytes sender = 1; uint32 kind = 2; bytes document = 3; bytes issuer_chain = 4; }
 /// AuthInfo { bytes public_key = 1; uint64 sequence = 2; uint64 gas_limit = 3; }
 /// SignDoc  { bytes body_bytes = 1; bytes auth_info_bytes = 2; string chain_id = 3; uint64 account_number = 4; }
 /// </code>
@@ -136,6 +147,13 @@ public sealed record Tx(
                     inner.WriteBytes(2, e.Contract);
                     inner.WriteBytes(3, e.Message);
                     inner.WriteUInt64(4, e.Funds);
+                    break;
+                case MsgRegistryUpdate u:
+                    field = 5;
+                    inner.WriteBytes(1, u.Sender);
+                    inner.WriteUInt64(2, u.Kind);
+                    inner.WriteBytes(3, u.Document);
+                    inner.WriteBytes(4, u.IssuerChain);
                     break;
                 default:
                     throw new ArgumentException($"unknown message type {msg.GetType().Name}", nameof(messages));
@@ -255,7 +273,7 @@ public sealed record Tx(
             throw new ProtoDecodeException("Msg: more than one oneof member", outer.Offset);
         }
         var r = new ProtoReader(payload, "Msg.payload");
-        byte[] a = [], b = [], c = [];
+        byte[] a = [], b = [], c = [], d = [];
         ulong n = 0;
         string s1 = "", s2 = "";
         while (r.TryReadTag(out var field, out var type))
@@ -264,7 +282,7 @@ public sealed record Tx(
             {
                 case (_, 1):
                 case (1 or 2 or 4, 2):
-                case (3 or 4, 3):
+                case (3 or 4 or 5, 3):
                     r.Expect(type, WireType.LengthDelimited, "bytes");
                     var bytes = r.ReadBytes().ToArray();
                     if (field == 1) { a = bytes; } else if (field == 2) { b = bytes; } else { c = bytes; }
@@ -277,8 +295,13 @@ public sealed record Tx(
                     r.Expect(type, WireType.LengthDelimited, "string");
                     s2 = r.ReadString();
                     break;
+                case (5, 4):
+                    r.Expect(type, WireType.LengthDelimited, "bytes");
+                    d = r.ReadBytes().ToArray();
+                    break;
                 case (1 or 2, 3):
                 case (3 or 4, 4):
+                case (5, 2):
                     r.Expect(type, WireType.Varint, "uint64");
                     n = r.ReadVarint();
                     break;
@@ -292,6 +315,7 @@ public sealed record Tx(
             2 => new MsgSetValidator(a, b, unchecked((long)n)),
             3 => new MsgInstantiate(a, s1, c, n, s2),
             4 => new MsgExecute(a, b, c, n),
+            5 => n <= uint.MaxValue ? new MsgRegistryUpdate(a, (uint)n, c, d) : throw new ProtoDecodeException($"MsgRegistryUpdate: kind {n} out of range", 0),
             _ => throw new ProtoDecodeException($"Msg: unknown message kind {kind}", 0),
         };
     }

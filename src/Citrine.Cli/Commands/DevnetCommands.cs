@@ -29,14 +29,24 @@ internal static class DevnetCommands
     internal static string ResolveHome(string? home) =>
         home ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".citrine", "devnet");
 
+    /// <summary>The root key of the simulated-DCAP PKI derived from <paramref name="seed"/> (the key only: certificates are made per quote).</summary>
+    internal static GenesisAttestation SimulatedRoot(string seed)
+    {
+        using var keys = Citrine.Attestation.Testing.TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(seed));
+        var q = keys.Root.ExportParameters(false).Q;
+        return GenesisAttestation.Simulated([.. q.X!, .. q.Y!]);
+    }
+
     private static Command Init()
     {
         var home = HomeOption();
         var validators = new Option<int>("--validators") { Description = "Number of validators (1..100).", DefaultValueFactory = _ => 1 };
         var chainId = new Option<string>("--chain-id") { Description = "The chain id.", DefaultValueFactory = _ => "citrine-devnet-1" };
         var accounts = new Option<int>("--accounts") { Description = "Funded user accounts besides the admin (0..1000).", DefaultValueFactory = _ => 2 };
+        var root = new Option<string>("--attestation-root") { Description = "The root the attestation registry pins: intel, or simulated (the simulated-DCAP test PKI; proves nothing about hardware).", DefaultValueFactory = _ => GenesisAttestation.IntelRoot };
+        var seed = new Option<string>("--simulated-seed") { Description = "Seed of the simulated-DCAP test PKI (as 'citrine simulate --seed').", DefaultValueFactory = _ => "citrine-dev" };
         var json = CommonOptions.Json();
-        var cmd = new Command("init", "Write genesis, validator keys, account keys and config into the home directory.") { home, validators, chainId, accounts, json };
+        var cmd = new Command("init", "Write genesis, validator keys, account keys and config into the home directory.") { home, validators, chainId, accounts, root, seed, json };
         cmd.SetAction(parsed =>
         {
             var output = parsed.InvocationConfiguration.Output;
@@ -51,10 +61,16 @@ internal static class DevnetCommands
             {
                 throw new CliInputException($"--accounts must be between 0 and 1000, got {accountCount}");
             }
+            var attestation = parsed.GetValue(root) switch
+            {
+                GenesisAttestation.IntelRoot => GenesisAttestation.Intel,
+                GenesisAttestation.SimulatedRoot => SimulatedRoot(parsed.GetValue(seed)!),
+                var other => throw new CliInputException($"--attestation-root must be intel or simulated, got '{other}'"),
+            };
             GenesisDoc genesis;
             try
             {
-                genesis = dir.Initialize(parsed.GetValue(chainId)!, count, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accountCount);
+                genesis = dir.Initialize(parsed.GetValue(chainId)!, count, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accountCount, attestation: attestation);
             }
             catch (Exception e) when (e is DevnetHomeException or GenesisException or IOException or UnauthorizedAccessException)
             {
@@ -66,6 +82,7 @@ internal static class DevnetCommands
                 {
                     w.WriteString("home", dir.Root);
                     w.WriteString("chain_id", genesis.ChainId);
+                    w.WriteString("attestation_root", genesis.Attestation.Root);
                     w.WriteString("genesis_time", genesis.GenesisTime.ToString());
                     w.WriteStartArray("validators");
                     foreach (var v in genesis.Validators)

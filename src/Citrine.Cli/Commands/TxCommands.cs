@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Citrine.Chain.App;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Txs;
@@ -31,7 +32,15 @@ internal static class TxCommands
 
     internal sealed record ChainInfo(string ChainId, string Prefix);
 
-    private static Command Build(string name, string description, Option<string?>[] options, Func<Dictionary<string, string?>, ChainInfo, byte[], Msg> message)
+    internal static Command Build(string name, string description, Option<string?>[] options, Func<Dictionary<string, string?>, ChainInfo, byte[], Msg> message) =>
+        BuildMany(name, description, options, (values, chain, from, _) => Task.FromResult<IReadOnlyList<Msg>>([message(values, chain, from)]));
+
+    /// <summary>
+    /// A command that signs and submits each message the builder returns in its own tx, in order,
+    /// reading the sequence afresh before each. One message prints one result (text or a JSON
+    /// object); several print {"results":[...]}. Exit 1 when any is refused.
+    /// </summary>
+    internal static Command BuildMany(string name, string description, Option<string?>[] options, Func<Dictionary<string, string?>, ChainInfo, byte[], CancellationToken, Task<IReadOnlyList<Msg>>> messages)
     {
         var home = CommonOptions.Optional("--home", "The devnet home directory (for keys and genesis).");
         var from = CommonOptions.Optional("--from", "The key name in <home>/keys (default admin).");
@@ -58,41 +67,67 @@ internal static class TxCommands
                 throw new CliInputException(e.Message, e);
             }
             var values = options.ToDictionary(o => o.Name, o => parsed.GetValue(o), StringComparer.Ordinal);
-            var msg = message(values, new ChainInfo(genesis.ChainId, genesis.AddressPrefix), key.Address);
+            var msgs = await messages(values, new ChainInfo(genesis.ChainId, genesis.AddressPrefix), key.Address, cancellationToken).ConfigureAwait(false);
             var gasLimit = parsed.GetValue(gas) is { } g ? Amount(g) : 500_000;
             using var http = QueryCommands.Client(parsed.GetValue(node));
-            var account = await QueryCommands.AbciQuery(http, "/store/acc/key", key.Address, cancellationToken).ConfigureAwait(false);
-            if (account.GetProperty("value").GetString() is not { } accountValue)
-            {
-                throw new CliFailureException($"account {genesis.Bech32(key.Address)} does not exist on the node");
-            }
-            var (number, sequence, _) = ChainApp.DecodeAccount(Convert.FromBase64String(accountValue));
-            var signed = Tx.Create([msg], "", key.PrivateKey, sequence, gasLimit, genesis.ChainId, number);
-            var result = await QueryCommands.Call(http, "broadcast_tx_commit", new { tx = Convert.ToBase64String(signed.Encode()) }, cancellationToken).ConfigureAwait(false);
-            var check = result.GetProperty("check_tx");
-            var deliver = result.GetProperty("tx_result");
-            var code = check.GetProperty("code").GetInt32() != 0 ? check : deliver;
             var output = parsed.InvocationConfiguration.Output;
+            var results = new List<(JsonElement Result, JsonElement Code, JsonElement Deliver)>();
+            foreach (var msg in msgs)
+            {
+                var account = await QueryCommands.AbciQuery(http, "/store/acc/key", key.Address, cancellationToken).ConfigureAwait(false);
+                if (account.GetProperty("value").GetString() is not { } accountValue)
+                {
+                    throw new CliFailureException($"account {genesis.Bech32(key.Address)} does not exist on the node");
+                }
+                var (number, sequence, _) = ChainApp.DecodeAccount(Convert.FromBase64String(accountValue));
+                var signed = Tx.Create([msg], "", key.PrivateKey, sequence, gasLimit, genesis.ChainId, number);
+                var result = await QueryCommands.Call(http, "broadcast_tx_commit", new { tx = Convert.ToBase64String(signed.Encode()) }, cancellationToken).ConfigureAwait(false);
+                var check = result.GetProperty("check_tx");
+                var deliver = result.GetProperty("tx_result");
+                results.Add((result, check.GetProperty("code").GetInt32() != 0 ? check : deliver, deliver));
+            }
             if (parsed.GetValue(json))
             {
                 CliOutput.WriteJson(output, w =>
                 {
-                    w.WriteString("hash", result.GetProperty("hash").GetString());
-                    w.WriteString("height", result.GetProperty("height").GetString());
-                    w.WriteNumber("code", code.GetProperty("code").GetInt32());
-                    w.WriteString("log", code.GetProperty("log").GetString());
-                    w.WriteString("gas_used", deliver.GetProperty("gas_used").GetString());
-                    if (deliver.GetProperty("data").GetString() is { } data)
+                    if (results.Count != 1)
                     {
-                        w.WriteString("data", data);
+                        w.WriteStartArray("results");
+                    }
+                    foreach (var (result, code, deliver) in results)
+                    {
+                        if (results.Count != 1)
+                        {
+                            w.WriteStartObject();
+                        }
+                        w.WriteString("hash", result.GetProperty("hash").GetString());
+                        w.WriteString("height", result.GetProperty("height").GetString());
+                        w.WriteNumber("code", code.GetProperty("code").GetInt32());
+                        w.WriteString("log", code.GetProperty("log").GetString());
+                        w.WriteString("gas_used", deliver.GetProperty("gas_used").GetString());
+                        if (deliver.GetProperty("data").GetString() is { } data)
+                        {
+                            w.WriteString("data", data);
+                        }
+                        if (results.Count != 1)
+                        {
+                            w.WriteEndObject();
+                        }
+                    }
+                    if (results.Count != 1)
+                    {
+                        w.WriteEndArray();
                     }
                 });
             }
             else
             {
-                output.WriteLine($"hash {result.GetProperty("hash").GetString()} height {result.GetProperty("height").GetString()} code {code.GetProperty("code").GetInt32()} {code.GetProperty("log").GetString()}");
+                foreach (var (result, code, _) in results)
+                {
+                    output.WriteLine($"hash {result.GetProperty("hash").GetString()} height {result.GetProperty("height").GetString()} code {code.GetProperty("code").GetInt32()} {code.GetProperty("log").GetString()}");
+                }
             }
-            return code.GetProperty("code").GetInt32() == 0 ? CliApp.Ok : CliApp.Failed;
+            return results.All(r => r.Code.GetProperty("code").GetInt32() == 0) ? CliApp.Ok : CliApp.Failed;
         });
         return cmd;
     }

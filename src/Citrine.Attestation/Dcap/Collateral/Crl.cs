@@ -19,9 +19,10 @@ public sealed class Crl
 
     private readonly HashSet<string> _extensions;
 
-    private Crl(byte[] der, byte[] tbs, string signatureAlgorithm, byte[] signature, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<BigInteger> revoked, HashSet<string> extensions)
+    private Crl(byte[] der, byte[] tbs, string signatureAlgorithm, byte[] signature, byte[] issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, HashSet<BigInteger> revoked, HashSet<string> extensions, BigInteger? crlNumber)
     {
         _extensions = extensions;
+        CrlNumber = crlNumber;
         Der = der;
         TbsBytes = tbs;
         SignatureAlgorithm = signatureAlgorithm;
@@ -50,6 +51,9 @@ public sealed class Crl
     public DateTimeOffset? NextUpdate { get; }
 
     public int RevokedCount => _revoked.Count;
+
+    /// <summary>The cRLNumber extension's value (RFC 5280 5.2.3: monotonically increasing per issuer), or null.</summary>
+    public BigInteger? CrlNumber { get; }
 
     /// <summary>Whether the CRL carries the crlExtensions entry with this OID.</summary>
     public bool HasExtension(string oid) => _extensions.Contains(oid);
@@ -120,6 +124,7 @@ public sealed class Crl
             }
         }
         var extensions = new HashSet<string>(StringComparer.Ordinal);
+        BigInteger? crlNumber = null;
         var e0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
         if (t.HasData && t.PeekTag().HasSameClassAndValue(e0))
         {
@@ -127,14 +132,30 @@ public sealed class Crl
             while (crlExtensions.HasData)
             {
                 var ext = crlExtensions.ReadSequence();
-                if (!extensions.Add(ext.ReadObjectIdentifier()))
+                var oid = ext.ReadObjectIdentifier();
+                if (!extensions.Add(oid))
                 {
                     throw new AsnContentException("a CRL extension appears more than once");
+                }
+                if (oid == CrlNumberOid)
+                {
+                    if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                    {
+                        ext.ReadBoolean();
+                    }
+                    // extnValue OCTET STRING wraps CRLNumber ::= INTEGER (0..MAX).
+                    var value = new AsnReader(ext.ReadOctetString(), AsnEncodingRules.DER);
+                    crlNumber = value.ReadInteger();
+                    value.ThrowIfNotEmpty();
+                    if (crlNumber < 0)
+                    {
+                        throw new AsnContentException("cRLNumber is negative");
+                    }
                 }
             }
         }
         t.ThrowIfNotEmpty();
-        return new Crl(der, tbs, algOid, sig, issuer, thisUpdate, nextUpdate, revoked, extensions);
+        return new Crl(der, tbs, algOid, sig, issuer, thisUpdate, nextUpdate, revoked, extensions, crlNumber);
     }
 
     private static bool IsTime(Asn1Tag tag) =>
