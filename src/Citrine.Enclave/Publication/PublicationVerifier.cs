@@ -83,7 +83,8 @@ public static class PublicationVerifier
                 return PublicationVerdict.Refuse(PublicationReason.LightClientRefused, $"light block {i} (height {header.Height}): {verdict}") with { LightClientReason = verdict.Reason };
             }
             previous = block;
-            previousHash = header.Hash();
+            // The light client checked that the commit is for this header's hash: no need to hash it again.
+            previousHash = block.Commit.BlockId.Hash;
         }
         var newest = previous;
 
