@@ -227,6 +227,32 @@ public sealed class PublicationVerifierTests : IDisposable
         Assert.Equal(Ics23Error.ProofOpTypeMismatch, verdict.Ics23Error);
     }
 
+    /// <summary>A flipped bit in any byte of the host's proof ops is a refusal with a reason, never a success or an exception.</summary>
+    [Fact]
+    public void Verify_refuses_every_bit_flip_of_the_proof_ops()
+    {
+        var proof = _chain.Proof(1, 3, 4);
+        var state = _chain.State(2);
+        var claim = _chain.BalanceClaim(1);
+        for (var index = 0; index < proof.ProofOps.Count; index++)
+        {
+            var original = proof.ProofOps[index].Data.ToArray();
+            for (var position = 0; position < original.Length; position++)
+            {
+                foreach (var bit in new byte[] { 0x01, 0x80 })
+                {
+                    var data = (byte[])original.Clone();
+                    data[position] ^= bit;
+                    var changed = index;
+                    ProofOp[] ops = [.. proof.ProofOps.Select((o, i) => i == changed ? o with { Data = data } : o)];
+                    var verdict = PublicationVerifier.Verify(state, claim, proof with { ProofOps = ops });
+                    Assert.True(verdict.Reason is PublicationReason.ProofMalformed or PublicationReason.AppHashMismatch or PublicationReason.Ics23Refused,
+                        $"op {index} byte {position} ^ {bit:x2}: {verdict}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Default_verdict_is_not_a_success() => Assert.False(new PublicationVerdict().IsSuccess);
 
