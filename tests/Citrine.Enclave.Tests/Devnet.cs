@@ -1,0 +1,112 @@
+using Citrine.Chain.App;
+using Citrine.Chain.Blocks;
+using Citrine.Chain.Genesis;
+using Citrine.Chain.Node;
+using Citrine.Chain.State;
+using Citrine.Chain.Txs;
+using Citrine.CometBft.Encoding;
+using Citrine.CometBft.LightClient;
+using Citrine.CometBft.Types;
+using Citrine.Crypto;
+using Citrine.Crypto.Encoding;
+using Citrine.Crypto.Signatures;
+using Citrine.Enclave.LightClient;
+using Citrine.Enclave.Publication;
+
+namespace Citrine.Enclave.Tests;
+
+/// <summary>
+/// A real in-process devnet (one validator, keys derived from labels, a manual clock) and the
+/// host's side of proof of publication: light blocks and abci_query proofs from the node.
+/// </summary>
+internal sealed class Devnet : IDisposable
+{
+    public static readonly Timestamp GenesisTime = new(1_750_000_000, 0);
+
+    public Devnet(string chainId = "citrine-enclave-test")
+    {
+        ValidatorSeeds = [Hashing.Sha256("validator-0"u8)];
+        AccountKeys = [.. Enumerable.Range(0, 3).Select(i => Hashing.Sha256(System.Text.Encoding.UTF8.GetBytes($"account-{i}")))];
+        Genesis = new GenesisDoc
+        {
+            GenesisTime = GenesisTime,
+            ChainId = chainId,
+            Validators = [.. ValidatorSeeds.Select((s, i) => new GenesisValidator(Ed25519.PublicKeyFromSeed(s), 10, $"v{i}"))],
+            Admin = Address(0),
+            Accounts = [.. AccountKeys.Select((_, i) => new GenesisAccount(Address(i), 1_000_000))],
+        };
+        Clock = new ManualNodeClock(GenesisTime);
+        Node = new ChainNode(Genesis, MultiStoreState.InMemory(ChainApp.StoreNames), new BlockStore(), ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s)), Clock);
+    }
+
+    public byte[][] ValidatorSeeds { get; }
+    public byte[][] AccountKeys { get; }
+    public GenesisDoc Genesis { get; }
+    public ManualNodeClock Clock { get; }
+    public ChainNode Node { get; }
+    public string ChainId => Genesis.ChainId;
+
+    public byte[] Address(int account) => CosmosAddress.AccountBytes(Secp256k1.PublicKeyFromPrivate(AccountKeys[account]));
+
+    /// <summary>Sends <paramref name="amount"/> from account 0 to 1 in the next block.</summary>
+    public void SendAndProduce(ulong amount, ulong sequence)
+    {
+        var tx = Tx.Create([new MsgSend(Address(0), Address(1), amount)], "", AccountKeys[0], sequence, 200_000, ChainId, 0).Encode();
+        var (result, _) = Node.SubmitTx(tx);
+        Assert.Equal(0u, result.Code);
+        Produce();
+    }
+
+    public void Produce(int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(500));
+            Node.ProduceBlock();
+        }
+    }
+
+    public LightBlock Block(long height) => Node.LightBlockAt(height) ?? throw new InvalidOperationException($"no block {height}");
+
+    public LightBlock[] Blocks(long from, long to) => [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(h => Block(h))];
+
+    public TrustRoot Root(long height, ulong maxBlockLag = 10) =>
+        new(ChainId, height, Block(height).Header.Hash(), TimeSpan.FromDays(14), Fraction.OneThird, TimeSpan.FromSeconds(10), maxBlockLag);
+
+    public TrustedState State(long height, ulong maxBlockLag = 10)
+    {
+        var verdict = TrustedState.Initialise(Root(height, maxBlockLag), Block(height));
+        Assert.True(verdict.IsSuccess, verdict.ToString());
+        return verdict.State!;
+    }
+
+    public PublicationClaim BalanceClaim(int account) => new(ChainApp.BankStore, Address(account));
+
+    /// <summary>The abci_query answer (prove=true) for account's bank record at <paramref name="queryHeight"/>.</summary>
+    public (byte[]? Value, IReadOnlyList<Citrine.Ics23.Abci.ProofOp> Ops) Query(int account, long queryHeight)
+    {
+        var result = Node.QueryState(ChainApp.BankStore, Address(account), queryHeight, prove: true);
+        return (result.Value, result.ProofOps!);
+    }
+
+    /// <summary>Blocks from <paramref name="from"/> to the proof header of <paramref name="queryHeight"/>, and its proof.</summary>
+    public PublicationProof Proof(int account, long from, long queryHeight)
+    {
+        var (value, ops) = Query(account, queryHeight);
+        return new PublicationProof(Blocks(from, queryHeight + 1), queryHeight, value, ops);
+    }
+
+    /// <summary>Re-signs a (possibly altered) header with <paramref name="keys"/> in the validator slots, as a forger holding those keys would.</summary>
+    public static LightBlock Resign(LightBlock block, Header header, IReadOnlyList<Ed25519PrivateKey> keys)
+    {
+        var blockId = new BlockId(header.Hash(), block.Commit.BlockId.PartSetHeader);
+        var template = new VoteSignBytes(header.ChainId, header.Height, block.Commit.Round, blockId);
+        var signatures = block.Commit.Signatures.Select((sig, i) => sig with { Signature = keys[i].Sign(template.Create(forBlock: true, sig.Timestamp)) }).ToList();
+        var commit = block.Commit with { BlockId = blockId, Signatures = signatures };
+        return new LightBlock(new SignedHeader(header, commit), block.Validators, block.NextValidators);
+    }
+
+    public Ed25519PrivateKey[] ValidatorKeys() => [.. ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s))];
+
+    public void Dispose() => Node.Dispose();
+}
