@@ -193,44 +193,27 @@ public sealed class DevnetCommandsTests : IDisposable
     {
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home).ExitCode);
         var home = new DevnetHome(_home);
-        using var node = ChainNode.Open(home, SystemNodeClock.Instance);
-        await using var server = await Citrine.Chain.Rpc.RpcServer.StartAsync(node, "127.0.0.1:0", 1 << 20);
-        using var stop = new CancellationTokenSource();
-        var producing = Task.Run(async () =>
+        await using var running = await InProcessNode.StartAsync(home);
+        var node = running.Node;
+        var genesis = home.LoadGenesis();
+        var user = genesis.Bech32(home.LoadAccountKey("user1").Address);
+        var url = running.Url;
+        var sent = await Task.Run(() => CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", user, "--amount", "321", "--json"));
+        Assert.True(sent.ExitCode == 0, sent.Error + sent.Output);
+        using (var doc = JsonDocument.Parse(sent.Output))
         {
-            while (!stop.IsCancellationRequested)
-            {
-                await Task.Delay(50);
-                node.ProduceBlock();
-            }
-        });
-        try
-        {
-            var genesis = home.LoadGenesis();
-            var user = genesis.Bech32(home.LoadAccountKey("user1").Address);
-            var url = server.Address.ToString();
-            var sent = await Task.Run(() => CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", user, "--amount", "321", "--json"));
-            Assert.True(sent.ExitCode == 0, sent.Error + sent.Output);
-            using (var doc = JsonDocument.Parse(sent.Output))
-            {
-                Assert.Equal(0, doc.RootElement.GetProperty("code").GetInt32());
-            }
-            var account = await Task.Run(() => CliRunner.Run("query", "account", user, "--node", url));
-            Assert.True(account.ExitCode == 0, account.Error);
-            using (var doc = JsonDocument.Parse(account.Output))
-            {
-                Assert.Equal(DevnetHome.DefaultBalance + 321, doc.RootElement.GetProperty("balance").GetUInt64());
-            }
-            var tooMuch = await Task.Run(() => CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", user, "--amount", "99999999999999999"));
-            Assert.Equal(1, tooMuch.ExitCode);
-            Assert.Equal(2, CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", "not-an-address", "--amount", "1").ExitCode);
-            var block = await Task.Run(() => CliRunner.Run("query", "block", "--height", "1", "--node", url));
-            Assert.Equal(0, block.ExitCode);
+            Assert.Equal(0, doc.RootElement.GetProperty("code").GetInt32());
         }
-        finally
+        var account = await Task.Run(() => CliRunner.Run("query", "account", user, "--node", url));
+        Assert.True(account.ExitCode == 0, account.Error);
+        using (var doc = JsonDocument.Parse(account.Output))
         {
-            await stop.CancelAsync();
-            await producing;
+            Assert.Equal(DevnetHome.DefaultBalance + 321, doc.RootElement.GetProperty("balance").GetUInt64());
         }
+        var tooMuch = await Task.Run(() => CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", user, "--amount", "99999999999999999"));
+        Assert.Equal(1, tooMuch.ExitCode);
+        Assert.Equal(2, CliRunner.Run("tx", "send", "--home", _home, "--node", url, "--to", "not-an-address", "--amount", "1").ExitCode);
+        var block = await Task.Run(() => CliRunner.Run("query", "block", "--height", "1", "--node", url));
+        Assert.Equal(0, block.ExitCode);
     }
 }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Citrine.Attestation.Testing;
 using Citrine.Attestation.Tests.Pcs;
 using Citrine.Chain.Devnet;
-using Citrine.Chain.Node;
 
 namespace Citrine.Cli.Tests;
 
@@ -43,56 +42,39 @@ public sealed class RegistryCommandsTests : IDisposable
     {
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
         var home = new DevnetHome(_home);
-        using var node = ChainNode.Open(home, SystemNodeClock.Instance);
-        await using var server = await Citrine.Chain.Rpc.RpcServer.StartAsync(node, "127.0.0.1:0", 1 << 20);
-        using var stop = new CancellationTokenSource();
-        var producing = Task.Run(async () =>
+        await using var running = await InProcessNode.StartAsync(home);
+        var node = running.Node;
+        using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
+        var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+        var url = running.Url;
+        var rootCrl = Write("root.crl", e.RootCrlDer);
+        var rootPem = Write("root.pem", System.Text.Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", e.RootCertificateDer)));
+        var tcb = Write("tcb.json", System.Text.Encoding.UTF8.GetBytes(e.TcbInfoPcsJson));
+        // The TCB signing chain as PCS sends it: URL-encoded in the TCB-Info-Issuer-Chain header.
+        var chain = Write("tcb-chain.txt", System.Text.Encoding.ASCII.GetBytes(Uri.EscapeDataString(e.TcbSigningChainPem)));
+        var root = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--crl", rootCrl, "--crl-kind", "root", "--issuer-chain", rootPem, "--json"));
+        Assert.True(root.ExitCode == 0, root.Error + root.Output);
+        var upload = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--issuer-chain", chain, "--json"));
+        Assert.True(upload.ExitCode == 0, upload.Error + upload.Output);
+        var again = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--issuer-chain", chain, "--json"));
+        Assert.Equal(1, again.ExitCode);
+        using (var doc = JsonDocument.Parse(again.Output))
         {
-            while (!stop.IsCancellationRequested)
-            {
-                await Task.Delay(50);
-                node.ProduceBlock();
-            }
-        });
-        try
-        {
-            using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
-            var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
-            var url = server.Address.ToString();
-            var rootCrl = Write("root.crl", e.RootCrlDer);
-            var rootPem = Write("root.pem", System.Text.Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", e.RootCertificateDer)));
-            var tcb = Write("tcb.json", System.Text.Encoding.UTF8.GetBytes(e.TcbInfoPcsJson));
-            // The TCB signing chain as PCS sends it: URL-encoded in the TCB-Info-Issuer-Chain header.
-            var chain = Write("tcb-chain.txt", System.Text.Encoding.ASCII.GetBytes(Uri.EscapeDataString(e.TcbSigningChainPem)));
-            var root = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--crl", rootCrl, "--crl-kind", "root", "--issuer-chain", rootPem, "--json"));
-            Assert.True(root.ExitCode == 0, root.Error + root.Output);
-            var upload = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--issuer-chain", chain, "--json"));
-            Assert.True(upload.ExitCode == 0, upload.Error + upload.Output);
-            var again = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--issuer-chain", chain, "--json"));
-            Assert.Equal(1, again.ExitCode);
-            using (var doc = JsonDocument.Parse(again.Output))
-            {
-                Assert.Equal(21, doc.RootElement.GetProperty("code").GetInt32());
-            }
-            Assert.Equal(2, CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--crl", rootCrl, "--crl-kind", "root", "--issuer-chain", chain).ExitCode);
-            var show = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url, "--fmspc", Convert.ToHexStringLower(e.Fmspc), "--json"));
-            Assert.True(show.ExitCode == 0, show.Error);
-            using (var doc = JsonDocument.Parse(show.Output))
-            {
-                Assert.Equal("simulated", doc.RootElement.GetProperty("root").GetString());
-                var entry = Assert.Single(doc.RootElement.GetProperty("tcb_info").EnumerateArray());
-                Assert.Equal(Convert.ToHexStringLower(e.Fmspc), entry.GetProperty("fmspc").GetString());
-            }
-            var text = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url));
-            Assert.Equal(0, text.ExitCode);
-            Assert.Contains("WARNING", text.Output, StringComparison.Ordinal);
-            Assert.Contains("RootCaCrl", text.Output, StringComparison.Ordinal);
+            Assert.Equal(21, doc.RootElement.GetProperty("code").GetInt32());
         }
-        finally
+        Assert.Equal(2, CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--tcb-info", tcb, "--crl", rootCrl, "--crl-kind", "root", "--issuer-chain", chain).ExitCode);
+        var show = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url, "--fmspc", Convert.ToHexStringLower(e.Fmspc), "--json"));
+        Assert.True(show.ExitCode == 0, show.Error);
+        using (var doc = JsonDocument.Parse(show.Output))
         {
-            await stop.CancelAsync();
-            await producing;
+            Assert.Equal("simulated", doc.RootElement.GetProperty("root").GetString());
+            var entry = Assert.Single(doc.RootElement.GetProperty("tcb_info").EnumerateArray());
+            Assert.Equal(Convert.ToHexStringLower(e.Fmspc), entry.GetProperty("fmspc").GetString());
         }
+        var text = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url));
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("WARNING", text.Output, StringComparison.Ordinal);
+        Assert.Contains("RootCaCrl", text.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,56 +82,39 @@ public sealed class RegistryCommandsTests : IDisposable
     {
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
         var home = new DevnetHome(_home);
-        using var node = ChainNode.Open(home, SystemNodeClock.Instance);
-        await using var server = await Citrine.Chain.Rpc.RpcServer.StartAsync(node, "127.0.0.1:0", 1 << 20);
-        using var stop = new CancellationTokenSource();
-        var producing = Task.Run(async () =>
+        await using var running = await InProcessNode.StartAsync(home);
+        var node = running.Node;
+        using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
+        var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+        var fmspc = Convert.ToHexString(e.Fmspc);
+        using var pcs = new LoopbackPcsServer(target => target switch
         {
-            while (!stop.IsCancellationRequested)
-            {
-                await Task.Delay(50);
-                node.ProduceBlock();
-            }
+            _ when target == $"sgx/certification/v4/tcb?fmspc={fmspc}" => PcsReply.Json(e.TcbInfoPcsJson, "TCB-Info-Issuer-Chain", e.TcbSigningChainPem),
+            "sgx/certification/v4/qe/identity" => PcsReply.Json(e.QeIdentityPcsJson, "SGX-Enclave-Identity-Issuer-Chain", e.QeIdentitySigningChainPem),
+            "sgx/certification/v4/rootcacrl" => PcsReply.Binary(e.RootCrlDer),
+            _ when target.StartsWith("sgx/certification/v4/pckcrl?ca=processor", StringComparison.Ordinal) => PcsReply.Binary(e.PckCrlDer, "SGX-PCK-CRL-Issuer-Chain", e.PckCrlIssuerChainPem),
+            _ => PcsReply.NotFound,
         });
-        try
+        var url = running.Url;
+        var upload = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
+        Assert.True(upload.ExitCode == 0, upload.Error + upload.Output);
+        using (var doc = JsonDocument.Parse(upload.Output))
         {
-            using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
-            var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
-            var fmspc = Convert.ToHexString(e.Fmspc);
-            using var pcs = new LoopbackPcsServer(target => target switch
-            {
-                _ when target == $"sgx/certification/v4/tcb?fmspc={fmspc}" => PcsReply.Json(e.TcbInfoPcsJson, "TCB-Info-Issuer-Chain", e.TcbSigningChainPem),
-                "sgx/certification/v4/qe/identity" => PcsReply.Json(e.QeIdentityPcsJson, "SGX-Enclave-Identity-Issuer-Chain", e.QeIdentitySigningChainPem),
-                "sgx/certification/v4/rootcacrl" => PcsReply.Binary(e.RootCrlDer),
-                _ when target.StartsWith("sgx/certification/v4/pckcrl?ca=processor", StringComparison.Ordinal) => PcsReply.Binary(e.PckCrlDer, "SGX-PCK-CRL-Issuer-Chain", e.PckCrlIssuerChainPem),
-                _ => PcsReply.NotFound,
-            });
-            var url = server.Address.ToString();
-            var upload = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
-            Assert.True(upload.ExitCode == 0, upload.Error + upload.Output);
-            using (var doc = JsonDocument.Parse(upload.Output))
-            {
-                Assert.Equal(4, doc.RootElement.GetProperty("results").GetArrayLength());
-            }
-            // Fetched again: every document is already stored, each refused on its own as Unchanged.
-            var again = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
-            Assert.Equal(1, again.ExitCode);
-            using (var doc = JsonDocument.Parse(again.Output))
-            {
-                Assert.All(doc.RootElement.GetProperty("results").EnumerateArray(), r => Assert.Equal(21, r.GetProperty("code").GetInt32()));
-            }
-            var show = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url, "--json"));
-            using (var doc = JsonDocument.Parse(show.Output))
-            {
-                Assert.Single(doc.RootElement.GetProperty("tcb_info").EnumerateArray());
-                Assert.Equal(3, doc.RootElement.GetProperty("entries").GetArrayLength());
-            }
-            Assert.Equal(2, CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString()).ExitCode);
+            Assert.Equal(4, doc.RootElement.GetProperty("results").GetArrayLength());
         }
-        finally
+        // Fetched again: every document is already stored, each refused on its own as Unchanged.
+        var again = await Task.Run(() => CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString(), "--fmspc", fmspc, "--json"));
+        Assert.Equal(1, again.ExitCode);
+        using (var doc = JsonDocument.Parse(again.Output))
         {
-            await stop.CancelAsync();
-            await producing;
+            Assert.All(doc.RootElement.GetProperty("results").EnumerateArray(), r => Assert.Equal(21, r.GetProperty("code").GetInt32()));
         }
+        var show = await Task.Run(() => CliRunner.Run("registry", "show", "--node", url, "--json"));
+        using (var doc = JsonDocument.Parse(show.Output))
+        {
+            Assert.Single(doc.RootElement.GetProperty("tcb_info").EnumerateArray());
+            Assert.Equal(3, doc.RootElement.GetProperty("entries").GetArrayLength());
+        }
+        Assert.Equal(2, CliRunner.Run("registry", "upload", "--home", _home, "--node", url, "--from-pcs", pcs.BaseAddress.ToString()).ExitCode);
     }
 }
