@@ -194,7 +194,6 @@ public sealed class DevnetCommandsTests : IDisposable
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home).ExitCode);
         var home = new DevnetHome(_home);
         await using var running = await InProcessNode.StartAsync(home);
-        var node = running.Node;
         var genesis = home.LoadGenesis();
         var user = genesis.Bech32(home.LoadAccountKey("user1").Address);
         var url = running.Url;

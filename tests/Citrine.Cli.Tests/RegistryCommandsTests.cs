@@ -19,6 +19,20 @@ public sealed class RegistryCommandsTests : IDisposable
         }
     }
 
+    /// <summary>A devnet home pinning the simulated root of <see cref="Seed"/>, running in this process.</summary>
+    private async Task<InProcessNode> StartSimulatedDevnetAsync()
+    {
+        Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
+        return await InProcessNode.StartAsync(new DevnetHome(_home));
+    }
+
+    /// <summary>Collateral of the simulated PKI of <see cref="Seed"/>, current now (the devnet's block time is the wall clock).</summary>
+    private static SimulatedDcapEvidence SimulatedCollateral()
+    {
+        using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
+        return new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+    }
+
     private string Write(string name, byte[] bytes)
     {
         var path = Path.Combine(_home, name);
@@ -40,12 +54,8 @@ public sealed class RegistryCommandsTests : IDisposable
     [Fact]
     public async Task Upload_and_show_talk_to_a_running_node()
     {
-        Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
-        var home = new DevnetHome(_home);
-        await using var running = await InProcessNode.StartAsync(home);
-        var node = running.Node;
-        using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
-        var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+        await using var running = await StartSimulatedDevnetAsync();
+        var e = SimulatedCollateral();
         var url = running.Url;
         var rootCrl = Write("root.crl", e.RootCrlDer);
         var rootPem = Write("root.pem", System.Text.Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", e.RootCertificateDer)));
@@ -80,12 +90,8 @@ public sealed class RegistryCommandsTests : IDisposable
     [Fact]
     public async Task Upload_from_pcs_fetches_from_a_loopback_pcs_and_registers_everything()
     {
-        Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home, "--attestation-root", "simulated", "--simulated-seed", Seed).ExitCode);
-        var home = new DevnetHome(_home);
-        await using var running = await InProcessNode.StartAsync(home);
-        var node = running.Node;
-        using var keys = TestPkiKeys.FromSeed(System.Text.Encoding.UTF8.GetBytes(Seed));
-        var e = new DcapSimulator(keys).Generate(new SimulatedQuoteRequest { Now = TimeProvider.System.GetUtcNow() });
+        await using var running = await StartSimulatedDevnetAsync();
+        var e = SimulatedCollateral();
         var fmspc = Convert.ToHexString(e.Fmspc);
         using var pcs = new LoopbackPcsServer(target => target switch
         {
