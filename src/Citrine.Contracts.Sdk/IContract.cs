@@ -38,6 +38,9 @@ public interface IContractContext : IContractQueryContext
     byte[] Sender { get; }
     ulong Funds { get; }
 
+    /// <summary>DCAP quote verification at the block time against the node's collateral registry.</summary>
+    IHostAttestation Attestation { get; }
+
     void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
     void Remove(ReadOnlySpan<byte> key);

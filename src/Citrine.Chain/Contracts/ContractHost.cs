@@ -173,6 +173,7 @@ public sealed class ContractHost : IContractRuntime
         public IHostCrypto Crypto => this;
         public byte[] Sender => sender;
         public ulong Funds => funds;
+        public IHostAttestation Attestation => UnavailableAttestation.Instance;
 
         public byte[]? Read(ReadOnlySpan<byte> key) => branch.Get(ChainApp.WasmStore, StateKey(address, key));
 
@@ -226,4 +227,19 @@ public sealed class ContractHost : IContractRuntime
             }
         }
     }
+}
+
+/// <summary>Refuses every quote: the attestation module is not wired into this contract host.</summary>
+internal sealed class UnavailableAttestation : IHostAttestation
+{
+    public static UnavailableAttestation Instance { get; } = new();
+
+    public QuoteVerification VerifyQuote(ReadOnlySpan<byte> quote, QuotePolicy policy) => new()
+    {
+        Accepted = false,
+        Reason = "AttestationModuleUnavailable",
+        Detail = "this node has no attestation module wired into its contract host",
+        Tee = QuoteTee.Mock,
+        Root = "",
+    };
 }
