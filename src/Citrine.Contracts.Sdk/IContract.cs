@@ -15,6 +15,9 @@ public interface IHostCrypto
 {
     byte[] Sha256(ReadOnlySpan<byte> data);
 
+    /// <summary>SHA-512 (FIPS 180-4); report data is a SHA-512 digest.</summary>
+    byte[] Sha512(ReadOnlySpan<byte> data);
+
     bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);
 
     bool VerifyEd25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature);

@@ -207,6 +207,12 @@ public sealed class ContractHost : IContractRuntime
             return Hashing.Sha256(data);
         }
 
+        public byte[] Sha512(ReadOnlySpan<byte> data)
+        {
+            branch.Gas.Consume(GasCosts.Sha512Base + (GasCosts.Sha512PerByte * data.Length), "host sha512");
+            return Hashing.Sha512(data);
+        }
+
         public bool VerifySecp256k1(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
         {
             branch.Gas.Consume(GasCosts.Secp256k1Verify + (GasCosts.Sha256PerByte * message.Length), "host secp256k1 verify");

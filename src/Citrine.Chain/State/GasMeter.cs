@@ -37,6 +37,8 @@ public static class GasCosts
     public const long Ed25519Verify = 590;
     public const long Sha256Base = 100;
     public const long Sha256PerByte = 1;
+    public const long Sha512Base = 100;
+    public const long Sha512PerByte = 1;
 }
 
 /// <summary>Counts gas against a limit; crossing it throws <see cref="OutOfGasException"/>.</summary>
