@@ -126,16 +126,12 @@ public static class PublicationVerifier
         // 5. ICS23 under the header's app hash, specs pinned per position.
         var appHash = proofBlock.Header.AppHash;
         IReadOnlyList<ReadOnlyMemory<byte>> keyPath = [storeKey, claim.Key];
-        Ics23Verdict ics23;
-        try
+        var ics23 = claim.Absent
+            ? ProofOps.VerifyNonMembership(proof.ProofOps, appHash, keyPath, PinnedSpecs)
+            : ProofOps.VerifyMembership(proof.ProofOps, appHash, keyPath, proof.Value!.Value.Span, PinnedSpecs);
+        if (ics23.Error == Ics23Error.ProofOpMalformed)
         {
-            ics23 = claim.Absent
-                ? ProofOps.VerifyNonMembership(proof.ProofOps, appHash, keyPath, PinnedSpecs)
-                : ProofOps.VerifyMembership(proof.ProofOps, appHash, keyPath, proof.Value!.Value.Span, PinnedSpecs);
-        }
-        catch (Ics23FormatException e)
-        {
-            return PublicationVerdict.Refuse(PublicationReason.ProofMalformed, $"proof op data does not decode: {e.Message}");
+            return PublicationVerdict.Refuse(PublicationReason.ProofMalformed, ics23.Detail) with { Ics23Error = ics23.Error };
         }
         if (!ics23.IsValid)
         {

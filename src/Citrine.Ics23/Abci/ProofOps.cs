@@ -210,6 +210,7 @@ public static class ProofOps
     /// <summary>
     /// Verifies that <paramref name="keyPath"/> holds <paramref name="value"/> under
     /// <paramref name="appHash"/>, each op checked against its pinned spec (see <see cref="ToSteps"/>).
+    /// Never throws for bad proof input: undecodable op data is <see cref="Ics23Error.ProofOpMalformed"/>.
     /// </summary>
     public static Ics23Verdict VerifyMembership(IReadOnlyList<ProofOp> ops, ReadOnlySpan<byte> appHash, IReadOnlyList<ReadOnlyMemory<byte>> keyPath, ReadOnlySpan<byte> value, IReadOnlyList<ProofSpec>? specs = null)
     {
@@ -220,6 +221,10 @@ public static class ProofOps
         catch (Ics23VerificationException e)
         {
             return Ics23Verdict.From(e);
+        }
+        catch (Ics23FormatException e)
+        {
+            return Ics23Verdict.Fail(Ics23Error.ProofOpMalformed, $"proof op data does not decode: {e.Message}");
         }
     }
 
@@ -236,6 +241,10 @@ public static class ProofOps
         catch (Ics23VerificationException e)
         {
             return Ics23Verdict.From(e);
+        }
+        catch (Ics23FormatException e)
+        {
+            return Ics23Verdict.Fail(Ics23Error.ProofOpMalformed, $"proof op data does not decode: {e.Message}");
         }
     }
 

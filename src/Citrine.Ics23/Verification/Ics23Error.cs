@@ -78,6 +78,9 @@ public enum Ics23Error
     UnsupportedProofOpType,
     ProofOpTypeMismatch,
     AppHashMismatch,
+
+    /// <summary>A proof op's data is not a decodable CommitmentProof (bad input is a verdict, not an exception).</summary>
+    ProofOpMalformed,
 }
 
 /// <summary>Facts about <see cref="Ics23Error"/> values.</summary>

@@ -302,4 +302,23 @@ public sealed class ChainTests
         Assert.Equal("CommitmentProof.exist", e.Field);
         Assert.Equal(1, e.Offset);
     }
+
+    [Fact]
+    public void VerifyMembership_turns_undecodable_op_data_into_a_proof_op_malformed_verdict()
+    {
+        IReadOnlyList<ProofOp> ops = [new(ProofOps.IavlType, ChainFixtures.B("k"), new byte[] { 0x0a, 0x05, 0x01 })];
+        var verdict = ProofOps.VerifyMembership(ops, new byte[32], Path(ChainFixtures.B("k")), "v"u8, [ProofSpecs.Iavl]);
+        Assert.False(verdict.IsValid);
+        Assert.Equal(Ics23Error.ProofOpMalformed, verdict.Error);
+        Assert.Contains("CommitmentProof.exist", verdict.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerifyNonMembership_turns_undecodable_op_data_into_a_proof_op_malformed_verdict()
+    {
+        IReadOnlyList<ProofOp> ops = [new(ProofOps.IavlType, ChainFixtures.B("k"), new byte[] { 0x0a, 0x05, 0x01 })];
+        var verdict = ProofOps.VerifyNonMembership(ops, new byte[32], Path(ChainFixtures.B("k")), [ProofSpecs.Iavl]);
+        Assert.False(verdict.IsValid);
+        Assert.Equal(Ics23Error.ProofOpMalformed, verdict.Error);
+    }
 }
