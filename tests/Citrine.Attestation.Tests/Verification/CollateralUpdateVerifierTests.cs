@@ -58,4 +58,22 @@ public sealed class CollateralUpdateVerifierTests
     {
         Assert.False(default(CollateralUpdateVerdict).IsVerified);
     }
+
+    [Fact]
+    public void Verify_refuses_a_signed_tcb_info_of_version_2_as_version_unsupported()
+    {
+        var e = SimulatedPki.Sgx(DcapFault.TcbInfoWrongVersion);
+        var verdict = CollateralUpdateVerifier.Verify(CollateralKind.TcbInfo, Encoding.UTF8.GetBytes(e.TcbInfoPcsJson), Encoding.ASCII.GetBytes(e.TcbSigningChainPem), Crl.Parse(e.RootCrlDer), e.Now, Anchor(e));
+        Assert.Equal(CollateralUpdateReason.VersionUnsupported, verdict.Reason);
+        Assert.Contains("version 2", verdict.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_refuses_a_signed_qe_identity_of_version_1_as_version_unsupported()
+    {
+        var e = SimulatedPki.Sgx(DcapFault.QeIdentityWrongVersion);
+        var verdict = CollateralUpdateVerifier.Verify(CollateralKind.QeIdentity, Encoding.UTF8.GetBytes(e.QeIdentityPcsJson), Encoding.ASCII.GetBytes(e.QeIdentitySigningChainPem), Crl.Parse(e.RootCrlDer), e.Now, Anchor(e));
+        Assert.Equal(CollateralUpdateReason.VersionUnsupported, verdict.Reason);
+        Assert.Contains("version 1", verdict.Detail, StringComparison.Ordinal);
+    }
 }
