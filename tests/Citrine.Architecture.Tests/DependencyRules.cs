@@ -19,6 +19,7 @@ public static class DependencyRules
     private const string Contracts = "Citrine.Contracts";
     private const string Chain = "Citrine.Chain";
     public const string Enclave = "Citrine.Enclave";
+    private const string EnclaveProtocol = "Citrine.Enclave.Protocol";
     private const string Host = "Citrine.Host";
     private const string Cli = "Citrine.Cli";
 
@@ -37,8 +38,10 @@ public static class DependencyRules
             [Sdk] = Set(),
             [Contracts] = Set(Sdk),
             [Chain] = Set(Crypto, Attestation, CometBft, Ics23, Store, Sdk, Contracts),
-            [Enclave] = Set(Crypto, Attestation, CometBft, Ics23, Sdk, Contracts),
-            [Host] = Set(Crypto, Attestation, CometBft, Ics23, Sdk, Contracts),
+            // The gRPC wire types only: the enclave serves them, the host calls them.
+            [EnclaveProtocol] = Set(),
+            [Enclave] = Set(Crypto, Attestation, CometBft, Ics23, Sdk, Contracts, EnclaveProtocol),
+            [Host] = Set(Crypto, Attestation, CometBft, Ics23, Sdk, Contracts, EnclaveProtocol),
         };
 
     /// <summary>Projects that may reference anything: they compose the system.</summary>
