@@ -466,4 +466,69 @@ public sealed class RegistryQuoteVerifierTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_123).AddTicks(9_876_543), CollateralRegistry.BlockTime(time));
         Assert.Equal(new ContractTime(1_750_000_123, 987_654_300), RegistryQuoteVerifier.ToContractTime(CollateralRegistry.BlockTime(time)));
     }
+
+    /// <summary>A test contract: verifies the message as a quote under the default policy; returns the reason and the collateral's next update.</summary>
+    private sealed class QuoteCheckingContract : IContract
+    {
+        public void Instantiate(IContractContext context, byte[] message)
+        {
+        }
+
+        public byte[] Execute(IContractContext context, byte[] message)
+        {
+            var verdict = context.Attestation.VerifyQuote(message, new QuotePolicy());
+            context.Emit("reason", verdict.Reason);
+            return System.Text.Encoding.UTF8.GetBytes($"{verdict.Reason}|{verdict.CollateralNextUpdate?.Seconds}");
+        }
+
+        public byte[] Query(IContractQueryContext context, byte[] message) => [];
+    }
+
+    [Fact]
+    public void A_contract_verifies_a_quote_at_the_block_time_of_the_chain()
+    {
+        var host = new ContractHost();
+        host.Register(new ContractCode("quote-check", new byte[32], () => new QuoteCheckingContract()));
+        using var chain = new TestChain(contracts: host, attestation: Root);
+        ulong sequence = 0;
+        Blocks.TxResult Send(Msg msg)
+        {
+            var tx = Tx.Create([msg], "", chain.AccountKeys[0], sequence++, 2_000_000, chain.Genesis.ChainId, 0);
+            var check = chain.Node.SubmitTx(tx.Encode()).Result;
+            Assert.True(check.IsOk, check.Log);
+            chain.Produce();
+            var result = chain.Node.GetResults(chain.Node.Height)!.TxResults[0];
+            Assert.True(result.IsOk, result.Log);
+            return result;
+        }
+        void Upload(CollateralKind kind, byte[] document, string chainPem) =>
+            Send(new MsgRegistryUpdate(chain.Address(0), (uint)kind, document, System.Text.Encoding.ASCII.GetBytes(chainPem)));
+        void Advance(TimeSpan by)
+        {
+            chain.Clock.Advance(by);
+            chain.Produce();
+        }
+
+        // TCB Info from genesis time (nextUpdate T0+30d); the rest ten days later (nextUpdate T0+40d).
+        var older = Evidence();
+        Upload(CollateralKind.RootCaCrl, older.RootCrlDer, System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", older.RootCertificateDer));
+        Upload(CollateralKind.TcbInfo, System.Text.Encoding.UTF8.GetBytes(older.TcbInfoPcsJson), older.TcbSigningChainPem);
+        Advance(TimeSpan.FromDays(10));
+        var newer = Simulator.Generate(Request(now: T0.AddDays(10)));
+        Upload(CollateralKind.RootCaCrl, newer.RootCrlDer, System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", newer.RootCertificateDer));
+        Upload(CollateralKind.QeIdentity, System.Text.Encoding.UTF8.GetBytes(newer.QeIdentityPcsJson), newer.QeIdentitySigningChainPem);
+        Upload(CollateralKind.ProcessorCrl, newer.PckCrlDer, newer.PckCrlIssuerChainPem);
+        var contract = Send(new MsgInstantiate(chain.Address(0), "quote-check", [], 0, "q")).Data;
+
+        var accepted = Send(new MsgExecute(chain.Address(0), contract, newer.Quote, 0));
+        Assert.Equal($"None|{T0.AddDays(30).ToUnixTimeSeconds()}", System.Text.Encoding.UTF8.GetString(accepted.Data));
+
+        // Past the TCB Info's nextUpdate, by the chain's own clock; everything else still current.
+        Advance(TimeSpan.FromDays(21));
+        var refused = Send(new MsgExecute(chain.Address(0), contract, newer.Quote, 0));
+        Assert.Equal($"TcbInfoNotValidAtNow|{T0.AddDays(30).ToUnixTimeSeconds()}", System.Text.Encoding.UTF8.GetString(refused.Data));
+        Assert.Contains(refused.Events, e => e.Type == "wasm" && e.Attributes.Any(a => a.Key == "reason" && a.Value == "TcbInfoNotValidAtNow"));
+        // The same tx shape costs the same gas whether the quote is accepted or refused.
+        Assert.Equal(accepted.GasUsed, refused.GasUsed);
+    }
 }
