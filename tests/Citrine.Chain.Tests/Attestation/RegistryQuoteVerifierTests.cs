@@ -460,6 +460,29 @@ public sealed class RegistryQuoteVerifierTests
     }
 
     [Fact]
+    public void Every_registry_reason_has_a_test()
+    {
+        var tested = typeof(RegistryQuoteVerifierTests).GetMethods()
+            .Where(m => m.GetCustomAttributes(typeof(FactAttribute), true).Length > 0)
+            .Select(m => m.Name)
+            .ToList();
+        var expectedTests = new Dictionary<RegistryQuoteReason, string>
+        {
+            [RegistryQuoteReason.PolicyMalformed] = nameof(Refuses_a_policy_naming_an_unknown_tcb_status),
+            [RegistryQuoteReason.MockNotAccepted] = nameof(Refuses_mock_evidence_unless_the_policy_accepts_it_and_then_says_insecure),
+            [RegistryQuoteReason.MockMalformed] = nameof(Refuses_mock_evidence_of_the_wrong_length),
+            [RegistryQuoteReason.TcbInfoMissing] = nameof(Refuses_a_quote_whose_fmspc_has_no_tcb_info),
+            [RegistryQuoteReason.QeIdentityMissing] = nameof(Refuses_a_quote_without_a_stored_qe_identity),
+            [RegistryQuoteReason.PckCrlMissing] = nameof(Refuses_a_quote_whose_pck_ca_crl_is_not_stored),
+            [RegistryQuoteReason.RootCrlMissing] = nameof(Refuses_a_quote_when_the_root_crl_is_not_stored),
+        };
+        foreach (var reason in Enum.GetValues<RegistryQuoteReason>())
+        {
+            Assert.True(expectedTests.TryGetValue(reason, out var test) && tested.Contains(test), $"reason {reason} has no test");
+        }
+    }
+
+    [Fact]
     public void Block_time_is_read_as_the_registry_reads_it()
     {
         var time = new Timestamp(1_750_000_123, 987_654_321);
