@@ -42,7 +42,7 @@ public sealed record QuoteVerification
 {
     public required bool Accepted { get; init; }
 
-    /// <summary>The first failed check, e.g. <c>"DebugEnclave"</c>, <c>"TcbInfoExpired"</c>, <c>"PckRevoked"</c>; <c>"None"</c> when accepted.</summary>
+    /// <summary>The first failed check, e.g. <c>"DebugEnclave"</c>, <c>"TcbInfoNotValidAtNow"</c>, <c>"PckCertificateRevoked"</c>, <c>"TcbInfoMissing"</c> (docs/registry.md lists them); <c>"None"</c> when accepted.</summary>
     public required string Reason { get; init; }
 
     /// <summary>A sentence naming the values that failed (or, when accepted, what was accepted).</summary>

@@ -350,7 +350,7 @@ public sealed class ChainApp
                 {
                     throw new TxFailedException(TxCodes.UnknownRequest, "this node has no contract runtime");
                 }
-                return Contracts.Run(branch, msg, context, events, (from, to, amount) => Transfer(branch, from, to, amount, events));
+                return Contracts.Run(branch, msg, context, _genesis.Attestation, events, (from, to, amount) => Transfer(branch, from, to, amount, events));
             default:
                 throw new TxFailedException(TxCodes.UnknownRequest, $"unknown message {msg.GetType().Name}");
         }
@@ -543,5 +543,6 @@ public sealed class ContractException : Exception
 /// <summary>Runs contract messages (instantiate/execute) for the application.</summary>
 public interface IContractRuntime
 {
-    byte[] Run(StateBranch branch, Msg msg, BlockContext context, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer);
+    /// <summary>Runs one contract message; <paramref name="attestation"/> is the root the genesis pins, under which contracts verify quotes against the registry.</summary>
+    byte[] Run(StateBranch branch, Msg msg, BlockContext context, Genesis.GenesisAttestation attestation, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer);
 }

@@ -178,6 +178,13 @@ public static class CollateralRegistry
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a registry kind"),
     };
 
+    /// <summary>
+    /// The block time as the attestation module reads it (uploads and quote verification alike):
+    /// the header's seconds plus its nanoseconds rounded down to 100 ns ticks.
+    /// </summary>
+    public static DateTimeOffset BlockTime(CometBft.Types.Timestamp time) =>
+        DateTimeOffset.FromUnixTimeSeconds(time.Seconds).AddTicks(time.Nanos / 100);
+
     private static byte TeeByte(string id) => id == TcbInfo.TdxId ? (byte)1 : (byte)0;
 
     /// <summary>Runs one update in a tx: charges the fixed gas, verifies at the block time, applies the never-older rule, stores.</summary>
@@ -199,7 +206,7 @@ public static class CollateralRegistry
         }
         branch.Gas.Consume(VerificationGas(kind), $"verify {kind} upload");
         var rootCrl = kind == CollateralKind.RootCaCrl ? null : StoredRootCrl(branch);
-        var now = DateTimeOffset.FromUnixTimeSeconds(context.Time.Seconds).AddTicks(context.Time.Nanos / 100);
+        var now = BlockTime(context.Time);
         var verdict = CollateralUpdateVerifier.Verify(kind, update.Document, update.IssuerChain, rootCrl, now, attestation.Anchor());
         if (!verdict.IsVerified)
         {

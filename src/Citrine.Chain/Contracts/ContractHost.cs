@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
+using Citrine.Attestation.Dcap.Verification;
 using Citrine.Chain.App;
+using Citrine.Chain.Attestation;
 using Citrine.Chain.Blocks;
+using Citrine.Chain.Genesis;
 using Citrine.Chain.State;
 using Citrine.Chain.Txs;
 using Citrine.Crypto;
@@ -18,12 +21,18 @@ public sealed record ContractCode(string Name, byte[] AssemblySha256, Func<ICont
 /// The contract runtime: codes registered by the operator (never uploaded by transactions),
 /// instances addressed by SHA-256("citrine/contract" ‖ code name ‖ instance number)[..20], and
 /// their state in the <c>wasm</c> store under <c>0x03 ‖ address ‖ key</c>, so every key is
-/// provable with <c>abci_query</c> on <c>/store/wasm/key</c>.
+/// provable with <c>abci_query</c> on <c>/store/wasm/key</c>. Contracts verify quotes through
+/// <see cref="IContractContext.Attestation"/>: a <see cref="RegistryQuoteVerifier"/> over the same
+/// state and block, under the root the chain's genesis pins (passed in by the application).
 /// </summary>
 public sealed class ContractHost : IContractRuntime
 {
     private static readonly byte[] CounterKey = [0x01];
     private readonly Dictionary<string, ContractCode> _codes = new(StringComparer.Ordinal);
+
+    // Memoises only pure, time-independent results (signatures over exact bytes, parsed collateral
+    // keyed by its digest), so verdicts do not depend on what this node verified before.
+    private readonly VerifiedCollateralCache _attestationCache = new();
 
     public IReadOnlyDictionary<string, ContractCode> Codes => _codes;
 
@@ -45,11 +54,12 @@ public sealed class ContractHost : IContractRuntime
     public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256) =>
         Register(ContractLoader.LoadFile(typeName, path, expectedSha256));
 
-    public byte[] Run(StateBranch branch, Msg msg, BlockContext context, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
+    public byte[] Run(StateBranch branch, Msg msg, BlockContext context, GenesisAttestation attestation, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
     {
         ArgumentNullException.ThrowIfNull(branch);
         ArgumentNullException.ThrowIfNull(msg);
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(attestation);
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(transfer);
         switch (msg)
@@ -68,7 +78,7 @@ public sealed class ContractHost : IContractRuntime
                 {
                     transfer(instantiate.Sender, address, instantiate.Funds);
                 }
-                var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds);
+                var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds, Attestation(branch, attestation, context));
                 Invoke(branch.Gas, () => code.Factory().Instantiate(ctx, instantiate.Message));
                 events.Add(new("instantiate", [new("_contract_address", Bech32(address)), new("code_id", code.CodeId)]));
                 AddWasmEvent(events, address, ctx);
@@ -81,7 +91,7 @@ public sealed class ContractHost : IContractRuntime
                 {
                     transfer(execute.Sender, execute.Contract, execute.Funds);
                 }
-                var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds);
+                var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds, Attestation(branch, attestation, context));
                 var data = Invoke(branch.Gas, () => code.Factory().Execute(ctx, execute.Message));
                 events.Add(new("execute", [new("_contract_address", Bech32(execute.Contract))]));
                 AddWasmEvent(events, execute.Contract, ctx);
@@ -92,12 +102,16 @@ public sealed class ContractHost : IContractRuntime
         }
     }
 
-    /// <summary>Runs a read-only query against <paramref name="state"/> (the node passes a committed version) with its own gas limit.</summary>
-    public byte[] Query(IStateReader state, byte[] contract, byte[] message, BlockContext context, long gasLimit = 10_000_000)
+    /// <summary>
+    /// Runs a read-only query against <paramref name="state"/> (the node passes a committed version) with its own gas limit.
+    /// The SDK gives queries no attestation call; the context still carries the real verifier over the same state.
+    /// </summary>
+    public byte[] Query(IStateReader state, byte[] contract, byte[] message, BlockContext context, GenesisAttestation attestation, long gasLimit = 10_000_000)
     {
+        ArgumentNullException.ThrowIfNull(attestation);
         var branch = new StateBranch(state, new GasMeter(gasLimit));
         var code = CodeOf(branch, contract);
-        var ctx = new Context(branch, contract, context, [], 0) { ReadOnly = true };
+        var ctx = new Context(branch, contract, context, [], 0, Attestation(branch, attestation, context)) { ReadOnly = true };
         return Invoke(branch.Gas, () => code.Factory().Query(ctx, message));
     }
 
@@ -106,6 +120,8 @@ public sealed class ContractHost : IContractRuntime
 
     /// <summary>A contract storage key in the wasm store: <c>0x03 ‖ address ‖ key</c>.</summary>
     public static byte[] StateKey(ReadOnlySpan<byte> address, ReadOnlySpan<byte> key) => [0x03, .. address, .. key];
+
+    private RegistryQuoteVerifier Attestation(StateBranch branch, GenesisAttestation root, BlockContext block) => new(branch, root, block, _attestationCache);
 
     private ContractCode CodeOf(StateBranch branch, byte[] contract)
     {
@@ -162,7 +178,7 @@ public sealed class ContractHost : IContractRuntime
 
     private static string Bech32(byte[] address) => Crypto.Encoding.Bech32.EncodeBytes("citrine", address);
 
-    private sealed class Context(StateBranch branch, byte[] address, BlockContext block, byte[] sender, ulong funds) : IContractContext, IHostCrypto
+    private sealed class Context(StateBranch branch, byte[] address, BlockContext block, byte[] sender, ulong funds, IHostAttestation attestation) : IContractContext, IHostCrypto
     {
         public bool ReadOnly { get; init; }
         public List<EventAttr> Attributes { get; } = [];
@@ -173,7 +189,7 @@ public sealed class ContractHost : IContractRuntime
         public IHostCrypto Crypto => this;
         public byte[] Sender => sender;
         public ulong Funds => funds;
-        public IHostAttestation Attestation => UnavailableAttestation.Instance;
+        public IHostAttestation Attestation => attestation;
 
         public byte[]? Read(ReadOnlySpan<byte> key) => branch.Get(ChainApp.WasmStore, StateKey(address, key));
 
@@ -233,19 +249,4 @@ public sealed class ContractHost : IContractRuntime
             }
         }
     }
-}
-
-/// <summary>Refuses every quote: the attestation module is not wired into this contract host.</summary>
-internal sealed class UnavailableAttestation : IHostAttestation
-{
-    public static UnavailableAttestation Instance { get; } = new();
-
-    public QuoteVerification VerifyQuote(ReadOnlySpan<byte> quote, QuotePolicy policy) => new()
-    {
-        Accepted = false,
-        Reason = "AttestationModuleUnavailable",
-        Detail = "this node has no attestation module wired into its contract host",
-        Tee = QuoteTee.Mock,
-        Root = "",
-    };
 }

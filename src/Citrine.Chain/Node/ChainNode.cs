@@ -300,7 +300,7 @@ public sealed class ChainNode : IDisposable
             IStateReader state = tip.Height == _app.State.Version && _fault is null ? _app.State
                 : tip.Height == 0 ? new CommittedVersion(_genesisState!, 1)
                 : new CommittedVersion(_app.State, tip.Height);
-            return (contracts.Query(state, contract, message, new BlockContext(tip.Height, tip.Time, ChainId)), tip.Height);
+            return (contracts.Query(state, contract, message, new BlockContext(tip.Height, tip.Time, ChainId), Genesis.Attestation), tip.Height);
         }
     }
 

@@ -39,6 +39,19 @@ public static class GasCosts
     public const long Sha256PerByte = 1;
     public const long Sha512Base = 100;
     public const long Sha512PerByte = 1;
+
+    /// <summary>
+    /// Flat part of a contract's quote verification (<c>IHostAttestation.VerifyQuote</c>, docs/registry.md):
+    /// parsing the quote and its PCK chain, the four registry reads (TCB Info, QE identity, PCK CRL,
+    /// root CRL; not charged one by one, so every call costs the same), the CRL look-ups and the policy.
+    /// </summary>
+    public const long QuoteVerifyFlat = 10_000;
+
+    /// <summary>The three P-256 checks a quote of a new platform always needs: PCK leaf by its CA, QE report, quote.</summary>
+    public const long QuoteVerifySignatures = 3 * Attestation.CollateralRegistry.P256VerifyGas;
+
+    /// <summary>Per byte of the quote (its PEM chain is decoded and parsed).</summary>
+    public const long QuoteVerifyPerByte = 2;
 }
 
 /// <summary>Counts gas against a limit; crossing it throws <see cref="OutOfGasException"/>.</summary>
@@ -145,6 +158,12 @@ public sealed class StateBranch
         _writes.Clear();
         _order.Clear();
     }
+
+    /// <summary>
+    /// A read that is not charged: only for a module that charges a fixed, documented amount for
+    /// the whole operation instead (the attestation module's quote verification).
+    /// </summary>
+    internal byte[]? ReadUncharged(string store, ReadOnlySpan<byte> key) => GetUncharged(store, key);
 
     private byte[]? GetUncharged(string store, ReadOnlySpan<byte> key)
     {

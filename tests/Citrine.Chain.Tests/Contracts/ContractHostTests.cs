@@ -65,7 +65,7 @@ public class ContractHostTests
     }
 
     private static string Count(TestChain chain, byte[] contract) =>
-        System.Text.Encoding.UTF8.GetString(chain.Node.Read(app => chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"))));
+        System.Text.Encoding.UTF8.GetString(chain.Node.Read(app => chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"), chain.Genesis.Attestation)));
 
     [Fact]
     public void Instantiate_and_execute_change_contract_state_and_emit_wasm_events()

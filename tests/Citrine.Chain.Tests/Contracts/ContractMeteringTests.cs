@@ -264,7 +264,7 @@ public class ContractMeteringTests
         using (chain)
         {
             var e = Assert.Throws<OutOfGasException>(() => chain.Node.Read(app =>
-                chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"), gasLimit: 100_000)));
+                chain.Node.Contracts!.Query(app.State, contract, [], new BlockContext(chain.Node.Height, chain.Clock.Now(), "citrine-test"), chain.Genesis.Attestation, gasLimit: 100_000)));
             Assert.Contains("contract loop", e.Message, StringComparison.Ordinal);
         }
     }
