@@ -38,6 +38,12 @@ public sealed record HostPublicationProof(IReadOnlyList<LightBlock> LightBlocks,
     }
 }
 
+/// <summary>Where the handshake gets proofs of publication (the builder; a fake in tests).</summary>
+public interface IPublicationProofSource
+{
+    Task<HostPublicationProof> BuildAsync(string store, ReadOnlyMemory<byte> key, EnclaveTrust trust, long? queryHeight = null, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Builds the proof of publication of a state key for the enclave. The host is untrusted, so
 /// nothing here is a security check: the point is to send only what the enclave will accept, and
@@ -47,7 +53,7 @@ public sealed record HostPublicationProof(IReadOnlyList<LightBlock> LightBlocks,
 /// the candidate's own time; intermediate heights are chosen by bisection (CometBFT
 /// <c>verifySkipping</c>) where a skip lacks trusted power.
 /// </summary>
-public sealed class PublicationProofBuilder(IChainClient chain)
+public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationProofSource
 {
     /// <summary>The devnet's contract store (Cosmos <c>x/wasm</c>).</summary>
     public const string WasmStore = "wasm";
