@@ -36,6 +36,11 @@ public static class CliApp
         root.Add(Commands.TxCommands.Create());
         root.Add(Commands.QueryCommands.Create());
         root.Add(Commands.RegistryCommands.Create());
+        foreach (var command in Commands.SessionCommands.Create())
+        {
+            root.Add(command);
+        }
+        root.Add(Commands.DevCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {

@@ -50,6 +50,33 @@ public sealed class HandshakeDriver
     /// <summary>Runs (or resumes) the handshake for code <paramref name="code"/> with <paramref name="config"/>; returns the established session.</summary>
     public async Task<HandshakeSummary> RunAsync(string code, ReadOnlyMemory<byte> config, CancellationToken cancellationToken = default)
     {
+        var (state, parsed, contract) = await BeginAsync(code, config, cancellationToken).ConfigureAwait(false);
+
+        // Step 2: SessionCreate, unless the record already holds the enclave's nonce.
+        var createdHeight = await SessionCreateAsync(contract, cancellationToken).ConfigureAwait(false);
+        if (createdHeight is null)
+        {
+            return await SummaryAsync(state, contract, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The record committed in block C is provable under header C + 1.
+        await WaitForHeightAsync(createdHeight.Value + 1, cancellationToken).ConfigureAwait(false);
+
+        // Step 3: SessionSetPubKey.
+        await KeysAsync(HandshakeStep.SessionSetPubKey, contract, parsed, SessionPhase.Created, cancellationToken).ConfigureAwait(false);
+        return await SummaryAsync(state, contract, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Step 1 alone (or nothing, when this data dir's deployment already instantiated): the attested
+    /// Instantiate and its tx; returns the contract address. <see cref="RunAsync"/> on the same data
+    /// dir continues from here.
+    /// </summary>
+    public async Task<byte[]> InstantiateAsync(string code, ReadOnlyMemory<byte> config, CancellationToken cancellationToken = default) =>
+        (await BeginAsync(code, config, cancellationToken).ConfigureAwait(false)).Contract;
+
+    private async Task<(HandshakeState State, SessionConfig Parsed, byte[] Contract)> BeginAsync(string code, ReadOnlyMemory<byte> config, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(code);
         var parsed = ParseConfig(config.Span);
         var state = _file.Load();
@@ -67,21 +94,7 @@ public sealed class HandshakeDriver
 
         // Step 1: Instantiate.
         var contract = await InstantiateAsync(state, config, parsed, cancellationToken).ConfigureAwait(false);
-        state = _file.Load()!;
-
-        // Step 2: SessionCreate, unless the record already holds the enclave's nonce.
-        var createdHeight = await SessionCreateAsync(contract, cancellationToken).ConfigureAwait(false);
-        if (createdHeight is null)
-        {
-            return await SummaryAsync(state, contract, cancellationToken).ConfigureAwait(false);
-        }
-
-        // The record committed in block C is provable under header C + 1.
-        await WaitForHeightAsync(createdHeight.Value + 1, cancellationToken).ConfigureAwait(false);
-
-        // Step 3: SessionSetPubKey.
-        await KeysAsync(HandshakeStep.SessionSetPubKey, contract, parsed, SessionPhase.Created, cancellationToken).ConfigureAwait(false);
-        return await SummaryAsync(state, contract, cancellationToken).ConfigureAwait(false);
+        return (_file.Load()!, parsed, contract);
     }
 
     /// <summary>A fresh attestation over the established session's keys (when the last one's expiry nears).</summary>

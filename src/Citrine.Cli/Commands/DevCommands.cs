@@ -1,0 +1,290 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Citrine.Chain.Devnet;
+using Citrine.Chain.Genesis;
+using Citrine.Cli.Dev;
+using Citrine.CometBft.Types;
+using Citrine.Host.Handshake;
+
+namespace Citrine.Cli.Commands;
+
+/// <summary>
+/// <c>citrine dev</c>, the main job: from nothing, a devnet node and an enclave, each its own
+/// process on loopback, the simulated collateral registered in the node's attestation registry,
+/// the session contract instantiated and the three-step handshake run by the host relay (this
+/// process), then the session printed and kept (re-attested before its attestation expires, a
+/// child that dies restarted) until Ctrl-C. Every step resumes: run it again on the same home and
+/// it continues where the last run stopped.
+/// </summary>
+internal static class DevCommands
+{
+    public const string DefaultChainId = "citrine-dev-1";
+
+    public static Command Create()
+    {
+        var home = CommonOptions.Optional("--home", "The dev home (devnet, enclave and host state; default ~/.citrine/dev).");
+        var mode = new Option<string>("--mode") { Description = "The enclave's mode: simulated-dcap (the real DCAP path against a local test root) or mock.", DefaultValueFactory = _ => "simulated-dcap" };
+        var tee = new Option<string>("--tee") { Description = "simulated-dcap: sgx or tdx quotes.", DefaultValueFactory = _ => "sgx" };
+        var rpc = new Option<string>("--rpc") { Description = "The node's RPC address (loopback; port 0 = any free port).", DefaultValueFactory = _ => "127.0.0.1:26657" };
+        var enclave = new Option<string>("--enclave-listen") { Description = "The enclave's gRPC address (loopback; port 0 = any free port).", DefaultValueFactory = _ => "127.0.0.1:7000" };
+        var blockTime = new Option<string>("--block-time") { Description = "Time between blocks.", DefaultValueFactory = _ => "500ms" };
+        var fresh = new Option<bool>("--fresh") { Description = "Delete the dev home first." };
+        var once = new Option<bool>("--once") { Description = "Stop the node and the enclave and exit once the session is established (scripts, tests)." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line: progress events, then the session." };
+        var cmd = new Command("dev", "Run the whole system on this machine: devnet, enclave, collateral, contract, handshake; keep it running until Ctrl-C.")
+        {
+            home, mode, tee, rpc, enclave, blockTime, fresh, once, json,
+        };
+        cmd.SetAction(async (parsed, cancellationToken) =>
+        {
+            var options = new DevOptions(
+                parsed.GetValue(home) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".citrine", "dev"),
+                parsed.GetValue(mode)!, parsed.GetValue(tee)!, parsed.GetValue(rpc)!, parsed.GetValue(enclave)!, parsed.GetValue(blockTime)!,
+                parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json));
+            options.Validate();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            return await new DevRun(options, parsed.InvocationConfiguration.Output).RunAsync(stop.Token).ConfigureAwait(false);
+        });
+        return cmd;
+    }
+
+    internal sealed record DevOptions(string Home, string Mode, string Tee, string Rpc, string EnclaveListen, string BlockTime, bool Fresh, bool Once, bool Json)
+    {
+        public void Validate()
+        {
+            if (Mode is not ("simulated-dcap" or "mock"))
+            {
+                throw new CliInputException($"--mode must be simulated-dcap or mock, got '{Mode}' (gramine-sgx and tdx run on their hardware: 'citrine enclave start')");
+            }
+            if (Tee is not ("sgx" or "tdx"))
+            {
+                throw new CliInputException($"--tee must be sgx or tdx, got '{Tee}'");
+            }
+            DevnetCommands.ParseDuration(BlockTime, "--block-time");
+        }
+    }
+
+    /// <summary>One run of <c>citrine dev</c>: its children, its host wiring and its output.</summary>
+    private sealed class DevRun(DevOptions options, TextWriter output)
+    {
+        private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private ChildProcess? _node;
+        private ChildProcess? _enclave;
+
+        public async Task<int> RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var home = Prepare();
+                _node = await StartNodeAsync(home, options.Rpc, cancellationToken).ConfigureAwait(false);
+                var rpc = new Uri(After(_node.ReadyLine, "RPC on "));
+                _enclave = await StartEnclaveAsync(home, options.EnclaveListen, cancellationToken).ConfigureAwait(false);
+                var grpc = new Uri(After(_enclave.ReadyLine, EnclaveReadyMarker));
+                using var host = HostWiring.Create(home, rpc, grpc, DevnetHome.AdminKeyName, Path.Combine(home.Root, "host"));
+                if (options.Mode == "simulated-dcap")
+                {
+                    await RegisterCollateralAsync(host, cancellationToken).ConfigureAwait(false);
+                }
+                var measurement = options.Mode == "mock" ? null : HostWiring.SimulatedMeasurement(options.Tee);
+                var summary = await SessionCommands.Guard(async () =>
+                {
+                    var config = await host.ConfigAsync(measurement, cancellationToken).ConfigureAwait(false);
+                    var driver = host.Driver(SessionCommands.Progress(output, options.Json));
+                    var s = await driver.RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
+                    SessionCommands.WriteSummary(output, options.Json, host.Genesis, s);
+                    Say($"node RPC {rpc}  enclave gRPC {grpc}  home {home.Root}");
+                    if (options.Once)
+                    {
+                        return CliApp.Ok;
+                    }
+                    Say("running; Ctrl-C to stop");
+                    await KeepAsync(host, driver, s, rpc, grpc, home, cancellationToken).ConfigureAwait(false);
+                    return CliApp.Ok;
+                }).ConfigureAwait(false);
+                return summary;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Say("stopping");
+                return CliApp.Ok;
+            }
+            catch (ChildProcessException e)
+            {
+                throw new CliFailureException(e.Message, e);
+            }
+            finally
+            {
+                await StopAsync(_enclave).ConfigureAwait(false);
+                await StopAsync(_node).ConfigureAwait(false);
+            }
+        }
+
+        private const string EnclaveReadyMarker = EnclaveCommands.ReadyMarker;
+
+        private DevnetHome Prepare()
+        {
+            if (options.Fresh && Directory.Exists(options.Home))
+            {
+                Directory.Delete(options.Home, recursive: true);
+            }
+            var home = new DevnetHome(options.Home);
+            if (home.IsInitialized)
+            {
+                Say($"resuming in {home.Root}");
+                return home;
+            }
+            var contract = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "contracts", "Citrine.Samples.Session.dll");
+            if (!File.Exists(contract))
+            {
+                throw new CliFailureException($"the session contract is not beside this citrine ({contract}); build src/Citrine.Cli, which builds it");
+            }
+            try
+            {
+                // The registry pins the simulated-DCAP root in both modes: a mock session never asks it.
+                var genesis = home.Initialize(DefaultChainId, 1, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accounts: 2,
+                    attestation: DevnetCommands.SimulatedRoot(EnclaveSeed), contracts: [DevnetHome.PinContract(HostWiring.SessionContractType, contract)]);
+                Say($"initialised devnet '{genesis.ChainId}' in {home.Root} (attestation root: simulated, the local test PKI)");
+            }
+            catch (Exception e) when (e is DevnetHomeException or GenesisException or IOException or UnauthorizedAccessException)
+            {
+                throw new CliInputException(e.Message, e);
+            }
+            return home;
+        }
+
+        private const string EnclaveSeed = "citrine-dev";
+
+        private async Task<ChildProcess> StartNodeAsync(DevnetHome home, string listen, CancellationToken cancellationToken)
+        {
+            var node = await ChildProcess.StartAsync("node", ["devnet", "start", "--home", home.Root, "--rpc", listen, "--block-time", options.BlockTime], "RPC on ", StartTimeout, cancellationToken).ConfigureAwait(false);
+            Say($"node started (pid {node.Id}): {node.ReadyLine.Trim()}");
+            return node;
+        }
+
+        private async Task<ChildProcess> StartEnclaveAsync(DevnetHome home, string listen, CancellationToken cancellationToken)
+        {
+            var enclave = await ChildProcess.StartAsync("enclave",
+                ["enclave", "start", "--mode", options.Mode, "--listen", listen, "--data", Path.Combine(home.Root, "enclave"), "--tee", options.Tee, "--simulated-seed", EnclaveSeed],
+                EnclaveReadyMarker, StartTimeout, cancellationToken).ConfigureAwait(false);
+            Say($"enclave started (pid {enclave.Id}): {enclave.ReadyLine.Trim()}");
+            return enclave;
+        }
+
+        /// <summary>Uploads the simulated collateral; an update the registry already holds (or holds newer) is not an error.</summary>
+        private async Task RegisterCollateralAsync(HostWiring host, CancellationToken cancellationToken)
+        {
+            var status = await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var block = await host.Chain.LightBlockAsync(status.LatestBlockHeight, cancellationToken).ConfigureAwait(false);
+            var issuedAt = block.Header.Time.ToDateTimeOffset();
+            var registered = 0;
+            foreach (var (what, update) in SimulatedCollateral.Updates(EnclaveSeed, issuedAt, host.Submitter.Sender.ToArray()))
+            {
+                var outcome = await host.Submitter.SubmitAsync([update], cancellationToken).ConfigureAwait(false);
+                if (outcome.IsOk)
+                {
+                    registered++;
+                }
+                else if (!SimulatedCollateral.AlreadyCurrent((int)outcome.Code))
+                {
+                    throw new CliFailureException($"the registry refused the simulated {what}: code {outcome.Code} {outcome.Log}");
+                }
+            }
+            Progress("RegisterCollateral", $"simulated collateral: {registered} update(s) registered, {6 - registered} already current", status.LatestBlockHeight);
+        }
+
+        /// <summary>
+        /// Keeps the session: restarts a child that died (same home, same address, so its state
+        /// and the host's clients carry on), and re-attests when the attestation is within a tenth
+        /// of its lifetime of expiring.
+        /// </summary>
+        private async Task KeepAsync(HostWiring host, HandshakeDriver driver, HandshakeSummary summary, Uri rpc, Uri grpc, DevnetHome home, CancellationToken cancellationToken)
+        {
+            var expiry = summary.AttestationExpiry;
+            var lifetime = expiry - DateTimeOffset.UtcNow;
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                if (_node!.HasExited)
+                {
+                    Say($"node exited with code {_node.ExitCode}; restarting: {_node.Errors.Trim()}");
+                    _node.Dispose();
+                    _node = await StartNodeAsync(home, rpc.Authority, cancellationToken).ConfigureAwait(false);
+                }
+                if (_enclave!.HasExited)
+                {
+                    Say($"enclave exited with code {_enclave.ExitCode}; restarting: {_enclave.Errors.Trim()}");
+                    _enclave.Dispose();
+                    _enclave = await StartEnclaveAsync(home, grpc.Authority, cancellationToken).ConfigureAwait(false);
+                    summary = await driver.RunAsync(HostWiring.SessionContractType, Convert.FromBase64String(new HandshakeStateFile(host.DataDirectory).Load()!.Config), cancellationToken).ConfigureAwait(false);
+                }
+                if (DateTimeOffset.UtcNow >= expiry - (lifetime / 10))
+                {
+                    summary = await driver.ReattestAsync(cancellationToken).ConfigureAwait(false);
+                    expiry = summary.AttestationExpiry;
+                    Progress("Reattest", $"attestation renewed until {expiry:u}", summary.VerifiedHeight);
+                }
+            }
+        }
+
+        private void Progress(string step, string detail, long height)
+        {
+            if (options.Json)
+            {
+                CliOutput.WriteJson(output, w =>
+                {
+                    w.WriteString("event", "progress");
+                    w.WriteString("step", step);
+                    w.WriteString("status", "Completed");
+                    w.WriteString("detail", detail);
+                    w.WriteNumber("height", height);
+                    w.WriteNumber("elapsed_ms", Math.Round(_clock.Elapsed.TotalMilliseconds, 1));
+                });
+            }
+            else
+            {
+                output.WriteLine($"[done] {step,-16} {detail} (height {height})");
+            }
+            output.Flush();
+        }
+
+        private void Say(string line)
+        {
+            if (options.Json)
+            {
+                CliOutput.WriteJson(output, w =>
+                {
+                    w.WriteString("event", "info");
+                    w.WriteString("message", line);
+                });
+            }
+            else
+            {
+                output.WriteLine(line);
+            }
+            output.Flush();
+        }
+
+        private static async Task StopAsync(ChildProcess? child)
+        {
+            if (child is null)
+            {
+                return;
+            }
+            await child.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            child.Dispose();
+        }
+
+        private static string After(string line, string marker)
+        {
+            var at = line.IndexOf(marker, StringComparison.Ordinal);
+            return at < 0 ? throw new ChildProcessException($"'{line}' does not name an address after '{marker}'") : line[(at + marker.Length)..].Trim();
+        }
+    }
+}
