@@ -379,7 +379,7 @@ public sealed class EnclaveRuntime : IDisposable
             {
                 return Refuse<SessionKeysResult>(EnclaveReason.RecordMalformed, $"session record proven at height {verdict.VerifiedHeight}: {recordError}");
             }
-            var expected = setPubKey ? RecordPhase.Created : RecordPhase.Established;
+            var expected = setPubKey ? SessionPhase.Created : SessionPhase.Established;
             if (record!.Phase != expected)
             {
                 return Refuse<SessionKeysResult>(setPubKey ? EnclaveReason.RecordNotCreated : EnclaveReason.RecordNotEstablished,
