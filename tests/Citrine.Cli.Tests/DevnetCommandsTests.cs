@@ -31,6 +31,42 @@ public sealed class DevnetCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Init_pins_a_contract_by_the_sha256_of_its_file()
+    {
+        Directory.CreateDirectory(_home);
+        var dll = Path.Combine(_home, "..", "citrine-cli-contract-" + Guid.NewGuid().ToString("N") + ".dll");
+        File.Copy(typeof(DevnetCommandsTests).Assembly.Location, dll);
+        try
+        {
+            var result = CliRunner.Run("devnet", "init", "--home", Path.Combine(_home, "h"), "--contract", $"Sample.Contract={dll}", "--json");
+            Assert.True(result.ExitCode == 0, result.Error);
+            var contract = Assert.Single(new DevnetHome(Path.Combine(_home, "h")).LoadGenesis().Contracts);
+            Assert.Equal("Sample.Contract", contract.Name);
+            Assert.Equal(Path.GetFullPath(dll), contract.AssemblyPath);
+            Assert.Equal(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dll)), contract.AssemblySha256);
+            Assert.Empty(contract.Libraries);
+            using var doc = JsonDocument.Parse(result.Output);
+            Assert.Equal("Sample.Contract", doc.RootElement.GetProperty("contracts")[0].GetProperty("name").GetString());
+        }
+        finally
+        {
+            File.Delete(dll);
+        }
+    }
+
+    [Theory]
+    [InlineData("NoPath")]
+    [InlineData("=x.dll")]
+    [InlineData("Type=")]
+    [InlineData("Type=/nonexistent/contract.dll")]
+    public void Init_refuses_a_bad_contract_and_writes_nothing(string spec)
+    {
+        var result = CliRunner.Run("devnet", "init", "--home", _home, "--contract", spec);
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(new DevnetHome(_home).IsInitialized);
+    }
+
+    [Fact]
     public void Init_twice_is_refused_with_exit_2()
     {
         Assert.Equal(0, CliRunner.Run("devnet", "init", "--home", _home).ExitCode);

@@ -8,10 +8,17 @@ using Citrine.Crypto.Signatures;
 
 namespace Citrine.Chain.Contracts;
 
-/// <summary>A registered contract code: its name, the SHA-256 of its assembly (with the name, the code id) and a factory.</summary>
+/// <summary>
+/// A registered contract code: its name, the SHA-256 of its assembly, the hash its code id names
+/// (<see cref="ContractLoader.CodeHash"/>: the assembly's hash, or with pinned libraries a hash
+/// over it and theirs) and a factory.
+/// </summary>
 public sealed record ContractCode(string Name, byte[] AssemblySha256, Func<IContract> Factory)
 {
-    public string CodeId => $"{Name}@{Convert.ToHexStringLower(AssemblySha256)}";
+    /// <summary>What the code id names; the assembly's SHA-256 unless libraries are pinned with it.</summary>
+    public byte[] CodeHash { get; init; } = AssemblySha256;
+
+    public string CodeId => $"{Name}@{Convert.ToHexStringLower(CodeHash)}";
 }
 
 /// <summary>
@@ -44,6 +51,10 @@ public sealed class ContractHost : IContractRuntime
     /// </summary>
     public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256) =>
         Register(ContractLoader.LoadFile(typeName, path, expectedSha256));
+
+    /// <summary>As <see cref="RegisterAssembly(string, string, ReadOnlySpan{byte})"/>, with the libraries genesis pins for the contract.</summary>
+    public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256, IReadOnlyList<ContractLibraryFile> libraries) =>
+        Register(ContractLoader.LoadFile(typeName, path, expectedSha256, libraries));
 
     public byte[] Run(StateBranch branch, Msg msg, BlockContext context, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
     {

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Citrine.Chain.Contracts;
 using Citrine.Chain.Genesis;
 using Citrine.CometBft.Types;
+using Citrine.Crypto;
 using Citrine.Crypto.Encoding;
 using Citrine.Crypto.Signatures;
 
@@ -73,11 +75,45 @@ public sealed class DevnetHome
     public bool IsInitialized => File.Exists(GenesisPath);
 
     /// <summary>
+    /// The genesis entry of the contract type <paramref name="typeName"/> in the assembly at
+    /// <paramref name="assemblyPath"/>: the SHA-256 of its bytes and, for each library it references
+    /// (<see cref="ContractLoader.LibraryNames"/>), that library's file beside it, pinned by its
+    /// SHA-256. Paths are stored absolute. Nothing is loaded here; the node checks it all at start.
+    /// </summary>
+    public static GenesisContract PinContract(string typeName, string assemblyPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(typeName);
+        ArgumentException.ThrowIfNullOrEmpty(assemblyPath);
+        var path = Path.GetFullPath(assemblyPath);
+        var bytes = ReadPinned(path, $"contract {typeName}");
+        var libraries = new List<GenesisLibrary>();
+        foreach (var name in ContractLoader.ReferencedLibraries(bytes))
+        {
+            var libraryPath = Path.Combine(Path.GetDirectoryName(path)!, name + ".dll");
+            libraries.Add(new GenesisLibrary(libraryPath, Hashing.Sha256(ReadPinned(libraryPath, $"library {name}, which contract {typeName} references,"))));
+        }
+        return new GenesisContract(typeName, path, Hashing.Sha256(bytes)) { Libraries = libraries };
+    }
+
+    private static byte[] ReadPinned(string path, string what)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new DevnetHomeException($"cannot read {what} at {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// Creates a new devnet: <paramref name="validators"/> Ed25519 validator keys of power 10, an
     /// admin account and <paramref name="accounts"/> user accounts, all funded, and a default config.
     /// Keys come from <paramref name="random"/> (the OS generator unless a test injects one).
     /// </summary>
-    public GenesisDoc Initialize(string chainId, int validators, Timestamp genesisTime, int accounts = 2, Action<Span<byte>>? random = null, GenesisAttestation? attestation = null)
+    public GenesisDoc Initialize(string chainId, int validators, Timestamp genesisTime, int accounts = 2, Action<Span<byte>>? random = null, GenesisAttestation? attestation = null,
+        IReadOnlyList<GenesisContract>? contracts = null)
     {
         if (IsInitialized)
         {
@@ -120,6 +156,7 @@ public sealed class DevnetHome
             Admin = keys[0].Address,
             Accounts = [.. keys.Select(k => new GenesisAccount(k.Address, DefaultBalance))],
             Attestation = attestation ?? GenesisAttestation.Intel,
+            Contracts = contracts ?? [],
         };
         if (genesis.Problem() is { } problem)
         {

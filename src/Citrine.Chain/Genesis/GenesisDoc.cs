@@ -49,8 +49,19 @@ public sealed record GenesisValidator(byte[] PublicKey, long Power, string Name)
 /// <summary>A funded account at genesis (20-byte address) with its balance of the devnet token.</summary>
 public sealed record GenesisAccount(byte[] Address, ulong Balance);
 
-/// <summary>A contract registered by the node operator: its name and the SHA-256 of its assembly (the code id).</summary>
-public sealed record GenesisContract(string Name, string AssemblyPath, byte[] AssemblySha256);
+/// <summary>
+/// A contract registered by the node operator: its name, the SHA-256 of its assembly and the
+/// libraries it may reference (<see cref="Contracts.ContractLoader.LibraryNames"/>), each pinned by
+/// the SHA-256 of its bytes; the code id covers all of them.
+/// </summary>
+public sealed record GenesisContract(string Name, string AssemblyPath, byte[] AssemblySha256)
+{
+    /// <summary>JSON <c>"libraries":[{"assembly":path,"sha256":hex}]</c>; absent when empty.</summary>
+    public IReadOnlyList<GenesisLibrary> Libraries { get; init; } = [];
+}
+
+/// <summary>A library pinned for a contract: its file (absolute, or relative to the devnet home) and the SHA-256 of its bytes.</summary>
+public sealed record GenesisLibrary(string AssemblyPath, byte[] Sha256);
 
 /// <summary>
 /// The root the attestation registry pins (<c>app_state.attestation</c>): <c>intel</c> (the Intel
@@ -172,6 +183,13 @@ public sealed record GenesisDoc
             {
                 return $"app_state.contracts: '{contract.Name}' needs a unique name and a 32-byte sha256";
             }
+            foreach (var library in contract.Libraries)
+            {
+                if (string.IsNullOrEmpty(library.AssemblyPath) || library.Sha256.Length != 32)
+                {
+                    return $"app_state.contracts: a library of '{contract.Name}' needs an assembly path and a 32-byte sha256";
+                }
+            }
         }
         return null;
     }
@@ -248,6 +266,18 @@ public sealed record GenesisDoc
             w.WriteString("name", c.Name);
             w.WriteString("assembly", c.AssemblyPath);
             w.WriteString("sha256", Convert.ToHexString(c.AssemblySha256));
+            if (c.Libraries.Count > 0)
+            {
+                w.WriteStartArray("libraries");
+                foreach (var library in c.Libraries)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("assembly", library.AssemblyPath);
+                    w.WriteString("sha256", Convert.ToHexString(library.Sha256));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -312,7 +342,22 @@ public sealed record GenesisDoc
                 foreach (var (item, i) in list.EnumerateArray().Select((e, i) => (e, i)))
                 {
                     var sha = Crypto.Encoding.Hex.TryDecode(Str(item, "sha256"), out var bytes) ? bytes : throw new GenesisException($"app_state.contracts[{i}].sha256", "not hex");
-                    contracts.Add(new GenesisContract(Str(item, "name"), Str(item, "assembly"), sha));
+                    var libraries = new List<GenesisLibrary>();
+                    if (item.TryGetProperty("libraries", out var pins))
+                    {
+                        if (pins.ValueKind != JsonValueKind.Array)
+                        {
+                            throw new GenesisException($"app_state.contracts[{i}].libraries", "not an array");
+                        }
+                        foreach (var (pin, j) in pins.EnumerateArray().Select((e, j) => (e, j)))
+                        {
+                            var pinSha = Crypto.Encoding.Hex.TryDecode(Str(pin, "sha256"), out var pinBytes)
+                                ? pinBytes
+                                : throw new GenesisException($"app_state.contracts[{i}].libraries[{j}].sha256", "not hex");
+                            libraries.Add(new GenesisLibrary(Str(pin, "assembly"), pinSha));
+                        }
+                    }
+                    contracts.Add(new GenesisContract(Str(item, "name"), Str(item, "assembly"), sha) { Libraries = libraries });
                 }
             }
             var attestation = GenesisAttestation.Intel;

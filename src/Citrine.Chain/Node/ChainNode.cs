@@ -141,9 +141,12 @@ public sealed class ChainNode : IDisposable
         foreach (var code in genesis.Contracts)
         {
             var path = Path.IsPathRooted(code.AssemblyPath) ? code.AssemblyPath : Path.Combine(home.Root, code.AssemblyPath);
+            var libraries = code.Libraries
+                .Select(l => new Contracts.ContractLibraryFile(Path.IsPathRooted(l.AssemblyPath) ? l.AssemblyPath : Path.Combine(home.Root, l.AssemblyPath), l.Sha256))
+                .ToList();
             try
             {
-                contracts.RegisterAssembly(code.Name, path, code.AssemblySha256);
+                contracts.RegisterAssembly(code.Name, path, code.AssemblySha256, libraries);
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or BadImageFormatException or UnauthorizedAccessException)
             {

@@ -45,8 +45,13 @@ internal static class DevnetCommands
         var accounts = new Option<int>("--accounts") { Description = "Funded user accounts besides the admin (0..1000).", DefaultValueFactory = _ => 2 };
         var root = new Option<string>("--attestation-root") { Description = "The root the attestation registry pins: intel, or simulated (the simulated-DCAP test PKI; proves nothing about hardware).", DefaultValueFactory = _ => GenesisAttestation.IntelRoot };
         var seed = new Option<string>("--simulated-seed") { Description = "Seed of the simulated-DCAP test PKI (as 'citrine simulate --seed').", DefaultValueFactory = _ => "citrine-dev" };
+        var contracts = new Option<string[]>("--contract")
+        {
+            Description = "Register a contract in genesis: <TypeName>=<path to its dll> (repeatable). Its SHA-256 and those of the libraries it references (Citrine.Contracts.dll, found beside it) are pinned.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var json = CommonOptions.Json();
-        var cmd = new Command("init", "Write genesis, validator keys, account keys and config into the home directory.") { home, validators, chainId, accounts, root, seed, json };
+        var cmd = new Command("init", "Write genesis, validator keys, account keys and config into the home directory.") { home, validators, chainId, accounts, root, seed, contracts, json };
         cmd.SetAction(parsed =>
         {
             var output = parsed.InvocationConfiguration.Output;
@@ -70,7 +75,10 @@ internal static class DevnetCommands
             GenesisDoc genesis;
             try
             {
-                genesis = dir.Initialize(parsed.GetValue(chainId)!, count, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accountCount, attestation: attestation);
+                // Pinned before anything is written, so a bad --contract leaves no half-made home.
+                var pinned = (parsed.GetValue(contracts) ?? []).Select(PinContract).ToList();
+                genesis = dir.Initialize(parsed.GetValue(chainId)!, count, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accountCount,
+                    attestation: attestation, contracts: pinned);
             }
             catch (Exception e) when (e is DevnetHomeException or GenesisException or IOException or UnauthorizedAccessException)
             {
@@ -97,16 +105,50 @@ internal static class DevnetCommands
                         w.WriteStringValue(genesis.Bech32(a.Address));
                     }
                     w.WriteEndArray();
+                    w.WriteStartArray("contracts");
+                    foreach (var c in genesis.Contracts)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("name", c.Name);
+                        w.WriteString("assembly", c.AssemblyPath);
+                        w.WriteString("sha256", Convert.ToHexStringLower(c.AssemblySha256));
+                        w.WriteStartArray("libraries");
+                        foreach (var library in c.Libraries)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("assembly", library.AssemblyPath);
+                            w.WriteString("sha256", Convert.ToHexStringLower(library.Sha256));
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
                 });
             }
             else
             {
                 output.WriteLine($"Initialized devnet '{genesis.ChainId}' with {genesis.Validators.Count} validator(s) in {dir.Root}");
                 output.WriteLine($"admin: {genesis.Bech32(genesis.Admin)}");
+                foreach (var c in genesis.Contracts)
+                {
+                    output.WriteLine($"contract {c.Name}: {c.AssemblyPath} ({Convert.ToHexStringLower(c.AssemblySha256)}){string.Concat(c.Libraries.Select(l => $" + {Path.GetFileName(l.AssemblyPath)}"))}");
+                }
             }
             return CliApp.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Parses <c>TypeName=path</c> and pins the contract and its libraries (<see cref="DevnetHome.PinContract"/>).</summary>
+    internal static GenesisContract PinContract(string spec)
+    {
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == spec.Length - 1)
+        {
+            throw new CliInputException($"--contract expects <TypeName>=<path to the contract dll>, got '{spec}'");
+        }
+        return DevnetHome.PinContract(spec[..equals].Trim(), spec[(equals + 1)..].Trim());
     }
 
     private static Command Start()
