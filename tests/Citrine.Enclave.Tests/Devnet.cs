@@ -1,5 +1,6 @@
 using Citrine.Chain.App;
 using Citrine.Chain.Blocks;
+using Citrine.Chain.Contracts;
 using Citrine.Chain.Genesis;
 using Citrine.Chain.Node;
 using Citrine.Chain.State;
@@ -36,8 +37,15 @@ internal sealed class Devnet : IDisposable
             Accounts = [.. AccountKeys.Select((_, i) => new GenesisAccount(Address(i), 1_000_000))],
         };
         Clock = new ManualNodeClock(GenesisTime);
-        Node = new ChainNode(Genesis, MultiStoreState.InMemory(ChainApp.StoreNames), new BlockStore(), ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s)), Clock);
+        var contracts = new ContractHost();
+        contracts.Register(new ContractCode(RecordContractCode, new byte[32], () => new RecordWriterContract()));
+        Node = new ChainNode(Genesis, MultiStoreState.InMemory(ChainApp.StoreNames), new BlockStore(), ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s)), Clock, contracts: contracts);
     }
+
+    /// <summary>A contract that stores each execute message as its state key <c>session</c>, as the session core stores its record.</summary>
+    public const string RecordContractCode = "session-record-writer";
+
+    private ulong _contractSequence;
 
     public byte[][] ValidatorSeeds { get; }
     public byte[][] AccountKeys { get; }
@@ -106,7 +114,61 @@ internal sealed class Devnet : IDisposable
         return new LightBlock(new SignedHeader(header, commit), block.Validators, block.NextValidators);
     }
 
+    /// <summary>Instantiates a record-writer contract from account 2 in the next block; returns its address.</summary>
+    public byte[] InstantiateRecordContract()
+    {
+        var tx = Tx.Create([new MsgInstantiate(Address(2), RecordContractCode, [], 0, "record")], "", AccountKeys[2], _contractSequence++, 1_000_000, ChainId, 2);
+        var (checkResult, _) = Node.SubmitTx(tx.Encode());
+        Assert.True(checkResult.IsOk, checkResult.Log);
+        Produce();
+        var result = Node.GetResults(Node.Height)!.TxResults[0];
+        Assert.True(result.IsOk, result.Log);
+        return result.Data;
+    }
+
+    /// <summary>Writes <paramref name="record"/> under the contract's state key <c>session</c> in the next block.</summary>
+    public void PublishRecord(byte[] contract, byte[] record)
+    {
+        var tx = Tx.Create([new MsgExecute(Address(2), contract, record, 0)], "", AccountKeys[2], _contractSequence++, 1_000_000, ChainId, 2);
+        var (checkResult, _) = Node.SubmitTx(tx.Encode());
+        Assert.True(checkResult.IsOk, checkResult.Log);
+        Produce();
+        var result = Node.GetResults(Node.Height)!.TxResults[0];
+        Assert.True(result.IsOk, result.Log);
+    }
+
+    /// <summary>The wasm-store key of a contract's session record: <c>0x03 ‖ contract ‖ "session"</c>.</summary>
+    public static byte[] RecordKey(byte[] contract) => ContractHost.StateKey(contract, "session"u8);
+
+    /// <summary>
+    /// Produces one block, then proves the contract's session record at the state before it (query
+    /// height = tip − 1, under the tip's app hash), with the light blocks from <paramref name="from"/> to the tip.
+    /// </summary>
+    public PublicationProof RecordProof(byte[] contract, long from)
+    {
+        Produce();
+        var queryHeight = Node.Height - 1;
+        var result = Node.QueryState(ChainApp.WasmStore, RecordKey(contract), queryHeight, prove: true);
+        return new PublicationProof(Blocks(from, queryHeight + 1), queryHeight, result.Value, result.ProofOps!);
+    }
+
     public Ed25519PrivateKey[] ValidatorKeys() => [.. ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s))];
 
     public void Dispose() => Node.Dispose();
+}
+
+/// <summary>Stores each execute message under the state key <c>session</c>: a stand-in for the session core's writes.</summary>
+internal sealed class RecordWriterContract : IContract
+{
+    public void Instantiate(IContractContext context, byte[] message)
+    {
+    }
+
+    public byte[] Execute(IContractContext context, byte[] message)
+    {
+        context.Write("session"u8, message);
+        return [];
+    }
+
+    public byte[] Query(IContractQueryContext context, byte[] message) => context.Read("session"u8) ?? [];
 }

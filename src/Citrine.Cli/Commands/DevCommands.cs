@@ -86,7 +86,7 @@ internal static class DevCommands
                 _node = await StartNodeAsync(home, options.Rpc, cancellationToken).ConfigureAwait(false);
                 var rpc = new Uri(After(_node.ReadyLine, "RPC on "));
                 _enclave = await StartEnclaveAsync(home, options.EnclaveListen, cancellationToken).ConfigureAwait(false);
-                var grpc = new Uri(After(_enclave.ReadyLine, EnclaveReadyMarker));
+                var grpc = new Uri("http://" + After(_enclave.ReadyLine, EnclaveReadyMarker));
                 using var host = HostWiring.Create(home, rpc, grpc, DevnetHome.AdminKeyName, Path.Combine(home.Root, "host"));
                 if (options.Mode == "simulated-dcap")
                 {
@@ -180,7 +180,7 @@ internal static class DevCommands
         /// <summary>Uploads the simulated collateral; an update the registry already holds (or holds newer) is not an error.</summary>
         private async Task RegisterCollateralAsync(HostWiring host, CancellationToken cancellationToken)
         {
-            var status = await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false);
+            var status = await FirstBlockAsync(host, cancellationToken).ConfigureAwait(false);
             var block = await host.Chain.LightBlockAsync(status.LatestBlockHeight, cancellationToken).ConfigureAwait(false);
             var issuedAt = block.Header.Time.ToDateTimeOffset();
             var registered = 0;
@@ -197,6 +197,25 @@ internal static class DevCommands
                 }
             }
             Progress("RegisterCollateral", $"simulated collateral: {registered} update(s) registered, {6 - registered} already current", status.LatestBlockHeight);
+        }
+
+        /// <summary>Waits (bounded) for the node's first committed block: collateral and the trust root are dated by it.</summary>
+        private static async Task<Citrine.CometBft.Json.NodeStatus> FirstBlockAsync(HostWiring host, CancellationToken cancellationToken)
+        {
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                var status = await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false);
+                if (status.LatestBlockHeight >= 1)
+                {
+                    return status;
+                }
+                if (waited.Elapsed > StartTimeout)
+                {
+                    throw new CliFailureException($"the node committed no block within {StartTimeout.TotalSeconds:0} s");
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         /// <summary>

@@ -1,4 +1,3 @@
-using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Types;
 using Citrine.Host.Proofs;
 using Google.Protobuf;
@@ -111,7 +110,7 @@ public sealed class EnclaveClient : IEnclaveClient, IDisposable
         var request = new Wire.InstantiateRequest
         {
             Config = ByteString.CopyFrom(config.Span),
-            TrustedBlock = new Wire.LightBlock { Encoded = ByteString.CopyFrom(EvidenceEncoder.EncodeLightBlock(trustedBlock)) },
+            TrustedBlock = PublicationProofBuilder.ToWire(trustedBlock),
         };
         return CallAsync("Instantiate", o => _client.InstantiateAsync(request, o), r => EvidenceProblem(r.Evidence), cancellationToken);
     }

@@ -28,7 +28,7 @@ public sealed record HostPublicationProof(IReadOnlyList<LightBlock> LightBlocks,
         }
         foreach (var block in LightBlocks)
         {
-            proof.LightBlocks.Add(new Wire.LightBlock { Encoded = ByteString.CopyFrom(EvidenceEncoder.EncodeLightBlock(block)) });
+            proof.LightBlocks.Add(PublicationProofBuilder.ToWire(block));
         }
         foreach (var op in ProofOps)
         {
@@ -55,6 +55,17 @@ public interface IPublicationProofSource
 /// </summary>
 public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationProofSource
 {
+    /// <summary>
+    /// A light block as the enclave's protocol carries it: CometBFT's protobuf <c>LightBlock</c> and,
+    /// beside it, the next validator set (which that message lacks and the light client needs).
+    /// </summary>
+    public static Wire.LightBlock ToWire(LightBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var (encoded, next) = LightBlockProtobuf.Encode(block);
+        return new Wire.LightBlock { Encoded = ByteString.CopyFrom(encoded), NextValidatorSet = ByteString.CopyFrom(next) };
+    }
+
     /// <summary>The devnet's contract store (Cosmos <c>x/wasm</c>).</summary>
     public const string WasmStore = "wasm";
 

@@ -100,7 +100,8 @@ public sealed class PublicationProofBuilderTests
         var wire = proof.ToProtocol();
 
         Assert.Equal(proof.QueryHeight, wire.QueryHeight);
-        Assert.Equal(proof.LightBlocks.Select(EvidenceEncoder.EncodeLightBlock), wire.LightBlocks.Select(b => b.Encoded.ToByteArray()));
+        Assert.Equal(proof.LightBlocks.Select(b => LightBlockProtobuf.Encode(b).LightBlock), wire.LightBlocks.Select(b => b.Encoded.ToByteArray()));
+        Assert.Equal(proof.LightBlocks.Select(b => LightBlockProtobuf.Encode(b).NextValidatorSet), wire.LightBlocks.Select(b => b.NextValidatorSet.ToByteArray()));
         Assert.Equal(proof.ProofOps.Select(o => o.Type), wire.ProofOps.Select(o => o.Type));
         Assert.Equal(proof.Value, wire.Value.ToByteArray());
     }
