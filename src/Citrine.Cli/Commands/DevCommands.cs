@@ -88,9 +88,11 @@ internal static class DevCommands
                 _enclave = await StartEnclaveAsync(home, options.EnclaveListen, cancellationToken).ConfigureAwait(false);
                 var grpc = new Uri("http://" + After(_enclave.ReadyLine, EnclaveReadyMarker));
                 using var host = HostWiring.Create(home, rpc, grpc, DevnetHome.AdminKeyName, Path.Combine(home.Root, "host"));
+                // Collateral and the trust root are dated by the node's first committed block.
+                var first = await FirstBlockAsync(host, cancellationToken).ConfigureAwait(false);
                 if (options.Mode == "simulated-dcap")
                 {
-                    await RegisterCollateralAsync(host, cancellationToken).ConfigureAwait(false);
+                    await RegisterCollateralAsync(host, first, cancellationToken).ConfigureAwait(false);
                 }
                 var measurement = options.Mode == "mock" ? null : HostWiring.SimulatedMeasurement(options.Tee);
                 var summary = await SessionCommands.Guard(async () =>
@@ -178,9 +180,8 @@ internal static class DevCommands
         }
 
         /// <summary>Uploads the simulated collateral; an update the registry already holds (or holds newer) is not an error.</summary>
-        private async Task RegisterCollateralAsync(HostWiring host, CancellationToken cancellationToken)
+        private async Task RegisterCollateralAsync(HostWiring host, Citrine.CometBft.Json.NodeStatus status, CancellationToken cancellationToken)
         {
-            var status = await FirstBlockAsync(host, cancellationToken).ConfigureAwait(false);
             var block = await host.Chain.LightBlockAsync(status.LatestBlockHeight, cancellationToken).ConfigureAwait(false);
             var issuedAt = block.Header.Time.ToDateTimeOffset();
             var registered = 0;

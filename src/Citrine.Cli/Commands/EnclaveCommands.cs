@@ -84,7 +84,8 @@ internal static class EnclaveCommands
                     SimulatedSeed = parsed.GetValue(seed)!,
                     // The process edge: the one place the simulated mode's clock is the system's.
                     SimulatorClock = TimeProvider.System,
-                    MockMeasurement = mockMeasurement,
+                    // A null byte[] converts to an empty ReadOnlyMemory, not to null: keep "not given" null.
+                    MockMeasurement = mockMeasurement is { } given ? new ReadOnlyMemory<byte>(given) : (ReadOnlyMemory<byte>?)null,
                     SealedMountPath = parsed.GetValue(sealedMount)!,
                 });
             }
