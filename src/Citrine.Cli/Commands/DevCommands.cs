@@ -98,9 +98,10 @@ internal static class DevCommands
                 var summary = await SessionCommands.Guard(async () =>
                 {
                     var config = await host.ConfigAsync(measurement, cancellationToken).ConfigureAwait(false);
-                    var driver = host.Driver(SessionCommands.Progress(output, options.Json));
+                    var timer = new SessionCommands.HandshakeTimer(SessionCommands.Progress(output, options.Json));
+                    var driver = host.Driver(timer);
                     var s = await driver.RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
-                    SessionCommands.WriteSummary(output, options.Json, host.Genesis, s);
+                    SessionCommands.WriteSummary(output, options.Json, host.Genesis, s, timer);
                     Say($"node RPC {rpc}  enclave gRPC {grpc}  home {home.Root}");
                     if (options.Once)
                     {

@@ -120,8 +120,9 @@ internal static class SessionCommands
             return await Guard(async () =>
             {
                 var config = await host.ConfigAsync(await options.MeasurementAsync(parsed, host, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                var summary = await host.Driver(Progress(output, json)).RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
-                WriteSummary(output, json, host.Genesis, summary);
+                var timer = new HandshakeTimer(Progress(output, json));
+                var summary = await host.Driver(timer).RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
+                WriteSummary(output, json, host.Genesis, summary, timer);
                 return CliApp.Ok;
             }).ConfigureAwait(false);
         });
@@ -231,8 +232,10 @@ internal static class SessionCommands
     /// <summary>Progress as text lines, or as one JSON object per line with <c>--json</c> (scripts read the stream).</summary>
     internal static IProgress<HandshakeProgress> Progress(TextWriter output, bool json) => new LineProgress(output, json);
 
-    internal static void WriteSummary(TextWriter output, bool json, Chain.Genesis.GenesisDoc genesis, HandshakeSummary s)
+    internal static void WriteSummary(TextWriter output, bool json, Chain.Genesis.GenesisDoc genesis, HandshakeSummary s, HandshakeTimer? timer = null)
     {
+        // Latency only when this run did the whole handshake (a resumed run measures nothing).
+        var latency = timer?.Latency(s);
         if (json)
         {
             CliOutput.WriteJson(output, w =>
@@ -251,6 +254,11 @@ internal static class SessionCommands
                 w.WriteNumber("verified_height", s.VerifiedHeight);
                 w.WriteString("attestation_expiry", s.AttestationExpiry.ToString("O", CultureInfo.InvariantCulture));
                 w.WriteBoolean("insecure", s.Mode is "mock" or "simulated-dcap");
+                if (latency is { } l)
+                {
+                    w.WriteNumber("handshake_ms", Math.Round(l.Elapsed.TotalMilliseconds, 1));
+                    w.WriteNumber("handshake_blocks", l.Blocks);
+                }
             });
             return;
         }
@@ -264,6 +272,38 @@ internal static class SessionCommands
         output.WriteLine($"  encryption key  {Convert.ToHexStringLower(s.EncryptionKey)} (X25519, HPKE)");
         output.WriteLine($"  heights         instantiate {s.InstantiateHeight}, session create {s.SessionCreateHeight}, verified {s.VerifiedHeight}");
         output.WriteLine($"  attestation     valid until {s.AttestationExpiry:u}");
+        if (latency is { } t)
+        {
+            output.WriteLine($"  handshake       {t.Elapsed.TotalSeconds:0.00} s, {t.Blocks} blocks from the instantiate tx to the established session");
+        }
+    }
+
+    /// <summary>
+    /// Times the handshake from the start of step 1 to the commit of SessionSetPubKey, in wall time
+    /// and in blocks (the SetPubKey tx's height minus the instantiate tx's), passing every report on.
+    /// </summary>
+    internal sealed class HandshakeTimer(IProgress<HandshakeProgress> inner) : IProgress<HandshakeProgress>
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = new();
+        private TimeSpan? _elapsed;
+        private long _established;
+
+        public void Report(HandshakeProgress value)
+        {
+            if (value is { Step: HandshakeStep.Instantiate, Status: StepStatus.Started })
+            {
+                _clock.Restart();
+            }
+            else if (value is { Step: HandshakeStep.SessionSetPubKey, Status: StepStatus.Completed, Height: { } height } && _clock.IsRunning)
+            {
+                _elapsed = _clock.Elapsed;
+                _established = height;
+            }
+            inner.Report(value);
+        }
+
+        public (TimeSpan Elapsed, long Blocks)? Latency(HandshakeSummary summary) =>
+            _elapsed is { } elapsed ? (elapsed, _established - summary.InstantiateHeight) : null;
     }
 
     /// <summary>Maps the host's typed failures to exit codes: a refusal is 1 with its reason, never a stack trace.</summary>
