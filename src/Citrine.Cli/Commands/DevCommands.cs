@@ -89,7 +89,7 @@ internal static class DevCommands
                 var grpc = new Uri("http://" + After(_enclave.ReadyLine, EnclaveReadyMarker));
                 using var host = HostWiring.Create(home, rpc, grpc, DevnetHome.AdminKeyName, Path.Combine(home.Root, "host"));
                 // Collateral and the trust root are dated by the node's first committed block.
-                var first = await FirstBlockAsync(host, cancellationToken).ConfigureAwait(false);
+                var first = await host.FirstBlockAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
                 if (options.Mode == "simulated-dcap")
                 {
                     await RegisterCollateralAsync(host, first, cancellationToken).ConfigureAwait(false);
@@ -199,25 +199,6 @@ internal static class DevCommands
                 }
             }
             Progress("RegisterCollateral", $"simulated collateral: {registered} update(s) registered, {6 - registered} already current", status.LatestBlockHeight);
-        }
-
-        /// <summary>Waits (bounded) for the node's first committed block: collateral and the trust root are dated by it.</summary>
-        private static async Task<Citrine.CometBft.Json.NodeStatus> FirstBlockAsync(HostWiring host, CancellationToken cancellationToken)
-        {
-            var waited = Stopwatch.StartNew();
-            while (true)
-            {
-                var status = await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false);
-                if (status.LatestBlockHeight >= 1)
-                {
-                    return status;
-                }
-                if (waited.Elapsed > StartTimeout)
-                {
-                    throw new CliFailureException($"the node committed no block within {StartTimeout.TotalSeconds:0} s");
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
-            }
         }
 
         /// <summary>

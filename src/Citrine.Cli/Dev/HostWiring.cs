@@ -64,6 +64,25 @@ internal sealed class HostWiring : IDisposable
     public HandshakeDriver Driver(IProgress<HandshakeProgress>? progress, HandshakeOptions? options = null) =>
         new(Chain, Enclave, Submitter, DataDirectory, progress, options);
 
+    /// <summary>Waits (bounded, polling <c>status</c>) for the node's first committed block: the trust root and the collateral are dated by it.</summary>
+    public async Task<Citrine.CometBft.Json.NodeStatus> FirstBlockAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await Chain.StatusAsync(cancellationToken).ConfigureAwait(false);
+            if (status.LatestBlockHeight >= 1)
+            {
+                return status;
+            }
+            if (waited.Elapsed > timeout)
+            {
+                throw new CliFailureException($"the node committed no block within {timeout.TotalSeconds:0} s");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// The config of this data dir's deployment: the one its handshake state records (a resumed
     /// deployment keeps its config), or a new one trusting the node's latest header and the
@@ -75,6 +94,7 @@ internal sealed class HostWiring : IDisposable
         {
             return Convert.FromBase64String(state.Config);
         }
+        await FirstBlockAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         var status = await Enclave.StatusAsync(cancellationToken).ConfigureAwait(false);
         return await DevConfig.BuildAsync(Chain, status, new DevConfigOptions { Admin = Submitter.Sender.ToArray() }, measurement, cancellationToken).ConfigureAwait(false);
     }
