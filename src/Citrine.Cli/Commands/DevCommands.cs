@@ -5,6 +5,7 @@ using Citrine.Chain.Devnet;
 using Citrine.Chain.Genesis;
 using Citrine.Cli.Dev;
 using Citrine.CometBft.Types;
+using Citrine.Host.Chain;
 using Citrine.Host.Handshake;
 
 namespace Citrine.Cli.Commands;
@@ -202,36 +203,71 @@ internal static class DevCommands
         }
 
         /// <summary>
-        /// Keeps the session: restarts a child that died (same home, same address, so its state
-        /// and the host's clients carry on), and re-attests when the attestation is within a tenth
-        /// of its lifetime of expiring.
+        /// Keeps the session, as the relay: follows the contract's events and the chain's blocks over
+        /// the node's WebSocket (resuming from the last height after a dropped connection), reports
+        /// every change of the session record that a tx makes (an admin removing the measurement
+        /// ends it), re-attests when the attestation is within a tenth of its lifetime of expiring,
+        /// and restarts a child that died (same home, same address, so its state and the host's
+        /// clients carry on; a restarted enclave resumes from its sealed state).
         /// </summary>
         private async Task KeepAsync(HostWiring host, HandshakeDriver driver, HandshakeSummary summary, Uri rpc, Uri grpc, DevnetHome home, CancellationToken cancellationToken)
         {
             var expiry = summary.AttestationExpiry;
             var lifetime = expiry - DateTimeOffset.UtcNow;
+            var condition = $"wasm._contract_address='{host.Genesis.Bech32(summary.Contract)}'";
+            var from = (await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false)).LatestBlockHeight;
             while (true)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-                if (_node!.HasExited)
+                try
                 {
-                    Say($"node exited with code {_node.ExitCode}; restarting: {_node.Errors.Trim()}");
-                    _node.Dispose();
-                    _node = await StartNodeAsync(home, rpc.Authority, cancellationToken).ConfigureAwait(false);
+                    using var subscription = new ChainSubscription(host.Chain, condition, from);
+                    await foreach (var note in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        from = note.Height;
+                        await RestartDeadAsync(host, driver, rpc, grpc, home, cancellationToken).ConfigureAwait(false);
+                        if (note is TxNotification tx)
+                        {
+                            var (record, _) = await driver.ReadRecordAsync(summary.Contract, cancellationToken).ConfigureAwait(false);
+                            var phase = record is null ? "absent" : Contracts.Session.SessionMessages.PhaseName(record.Phase);
+                            Progress("ContractEvent", $"tx {tx.Tx.Hash} at height {tx.Tx.Height} (code {tx.Tx.Code}): session {record?.Id} is {phase}", tx.Tx.Height);
+                            if (record is not null && record.AttestationExpiryUnixSeconds != expiry.ToUnixTimeSeconds())
+                            {
+                                expiry = DateTimeOffset.FromUnixTimeSeconds(record.AttestationExpiryUnixSeconds);
+                            }
+                        }
+                        else if (DateTimeOffset.UtcNow >= expiry - (lifetime / 10))
+                        {
+                            summary = await driver.ReattestAsync(cancellationToken).ConfigureAwait(false);
+                            expiry = summary.AttestationExpiry;
+                            Progress("Reattest", $"attestation renewed until {expiry:u}", summary.VerifiedHeight);
+                        }
+                    }
                 }
-                if (_enclave!.HasExited)
+                catch (ChainClientException e)
                 {
-                    Say($"enclave exited with code {_enclave.ExitCode}; restarting: {_enclave.Errors.Trim()}");
-                    _enclave.Dispose();
-                    _enclave = await StartEnclaveAsync(home, grpc.Authority, cancellationToken).ConfigureAwait(false);
-                    summary = await driver.RunAsync(HostWiring.SessionContractType, Convert.FromBase64String(new HandshakeStateFile(host.DataDirectory).Load()!.Config), cancellationToken).ConfigureAwait(false);
+                    // The node is unreachable (it died, or is restarting): bring it back, then follow on from the last height seen.
+                    Say($"lost the node's event stream: {e.Message}");
+                    await RestartDeadAsync(host, driver, rpc, grpc, home, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
                 }
-                if (DateTimeOffset.UtcNow >= expiry - (lifetime / 10))
-                {
-                    summary = await driver.ReattestAsync(cancellationToken).ConfigureAwait(false);
-                    expiry = summary.AttestationExpiry;
-                    Progress("Reattest", $"attestation renewed until {expiry:u}", summary.VerifiedHeight);
-                }
+            }
+        }
+
+        private async Task RestartDeadAsync(HostWiring host, HandshakeDriver driver, Uri rpc, Uri grpc, DevnetHome home, CancellationToken cancellationToken)
+        {
+            if (_node!.HasExited)
+            {
+                Say($"node exited with code {_node.ExitCode}; restarting: {_node.Errors.Trim()}");
+                _node.Dispose();
+                _node = await StartNodeAsync(home, rpc.Authority, cancellationToken).ConfigureAwait(false);
+            }
+            if (_enclave!.HasExited)
+            {
+                Say($"enclave exited with code {_enclave.ExitCode}; restarting: {_enclave.Errors.Trim()}");
+                _enclave.Dispose();
+                _enclave = await StartEnclaveAsync(home, grpc.Authority, cancellationToken).ConfigureAwait(false);
+                // It resumes from its sealed state; the driver checks it still holds the session's keys.
+                await driver.RunAsync(HostWiring.SessionContractType, Convert.FromBase64String(new HandshakeStateFile(host.DataDirectory).Load()!.Config), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -251,7 +287,7 @@ internal static class DevCommands
             }
             else
             {
-                output.WriteLine($"[done] {step,-16} {detail} (height {height})");
+                SessionCommands.Console(output).MarkupLine($"[green]done[/] [bold]{step,-16}[/] {Spectre.Console.Markup.Escape(detail)} [grey](height {height})[/]");
             }
             output.Flush();
         }

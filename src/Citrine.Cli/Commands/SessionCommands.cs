@@ -7,6 +7,7 @@ using Citrine.Host.Chain;
 using Citrine.Host.Enclave;
 using Citrine.Host.Handshake;
 using Citrine.Host.Proofs;
+using Spectre.Console;
 
 namespace Citrine.Cli.Commands;
 
@@ -262,21 +263,37 @@ internal static class SessionCommands
             });
             return;
         }
-        output.WriteLine();
-        output.WriteLine($"Session established{(s.Mode is "mock" or "simulated-dcap" ? " (INSECURE: " + s.Mode + " proves nothing about hardware)" : "")}");
-        output.WriteLine($"  contract        {genesis.Bech32(s.Contract)}");
-        output.WriteLine($"  mode            {s.Mode}");
-        output.WriteLine($"  measurement     {Convert.ToHexStringLower(s.Measurement)}");
-        output.WriteLine($"  session         {s.SessionId} (nonce {Convert.ToHexStringLower(s.Nonce)})");
-        output.WriteLine($"  signing key     {Convert.ToHexStringLower(s.SigningKey)} (Ed25519)");
-        output.WriteLine($"  encryption key  {Convert.ToHexStringLower(s.EncryptionKey)} (X25519, HPKE)");
-        output.WriteLine($"  heights         instantiate {s.InstantiateHeight}, session create {s.SessionCreateHeight}, verified {s.VerifiedHeight}");
-        output.WriteLine($"  attestation     valid until {s.AttestationExpiry:u}");
+        var console = Console(output);
+        var insecure = s.Mode is "mock" or "simulated-dcap";
+        console.WriteLine();
+        console.MarkupLine(insecure
+            ? $"[bold green]Session established[/] [yellow](INSECURE: {s.Mode} proves nothing about hardware)[/]"
+            : "[bold green]Session established[/]");
+        var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("field").AddColumn("value");
+        table.AddRow("contract", Markup.Escape(genesis.Bech32(s.Contract)));
+        table.AddRow("mode", Markup.Escape(s.Mode));
+        table.AddRow("measurement", Convert.ToHexStringLower(s.Measurement));
+        table.AddRow("session", $"{s.SessionId} (nonce {Convert.ToHexStringLower(s.Nonce)})");
+        table.AddRow("signing key", $"{Convert.ToHexStringLower(s.SigningKey)} (Ed25519)");
+        table.AddRow("encryption key", $"{Convert.ToHexStringLower(s.EncryptionKey)} (X25519, HPKE)");
+        table.AddRow("heights", $"instantiate {s.InstantiateHeight}, session create {s.SessionCreateHeight}, verified {s.VerifiedHeight}");
+        table.AddRow("attestation", $"valid until {s.AttestationExpiry:u}");
         if (latency is { } t)
         {
-            output.WriteLine($"  handshake       {t.Elapsed.TotalSeconds:0.00} s, {t.Blocks} blocks from the instantiate tx to the established session");
+            table.AddRow("handshake", $"{t.Elapsed.TotalSeconds:0.00} s, {t.Blocks} blocks from the instantiate tx to the established session");
         }
+        console.Write(table);
+        output.Flush();
     }
+
+    /// <summary>A Spectre console over <paramref name="output"/>: colours on a terminal, plain text into a file or a test's writer.</summary>
+    internal static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(output),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+        Interactive = InteractionSupport.No,
+    });
 
     /// <summary>
     /// Times the handshake from the start of step 1 to the commit of SessionSetPubKey, in wall time
@@ -340,6 +357,8 @@ internal static class SessionCommands
 
     private sealed class LineProgress(TextWriter output, bool json) : IProgress<HandshakeProgress>
     {
+        private readonly IAnsiConsole _console = Console(output);
+
         public void Report(HandshakeProgress value)
         {
             if (json)
@@ -359,8 +378,8 @@ internal static class SessionCommands
             }
             else
             {
-                var mark = value.Status switch { StepStatus.Completed => "done", StepStatus.Skipped => "skip", _ => "...." };
-                output.WriteLine($"[{mark}] {value.Step,-16} {value.Detail}{(value.Height is { } h ? $" (height {h})" : "")} {value.Elapsed.TotalSeconds:0.00}s");
+                var mark = value.Status switch { StepStatus.Completed => "[green]done[/]", StepStatus.Skipped => "[blue]skip[/]", _ => "[grey]....[/]" };
+                _console.MarkupLine($"{mark} [bold]{value.Step,-16}[/] {Markup.Escape(value.Detail)}{(value.Height is { } h ? $" [grey](height {h})[/]" : "")} [grey]{value.Elapsed.TotalSeconds:0.00}s[/]");
             }
             output.Flush();
         }
