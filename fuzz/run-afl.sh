@@ -43,8 +43,13 @@ if ! dotnet "$bin/Citrine.Fuzz.dll" list | grep -qx "$target"; then
     exit 2
 fi
 
+# Built-in seeds (fuzz/Citrine.Fuzz/Seeds.cs) for targets without vectors: the session formats,
+# the protobuf light block, the sealed session state. Written now, while the DLLs are not yet
+# instrumented (instrumented code faults outside afl-fuzz).
+dotnet "$bin/Citrine.Fuzz.dll" seeds "$target" "$work/builtin-seeds" >/dev/null 2>&1 || true
+
 # 2. Instrument only the Citrine libraries under test (not the driver, SharpFuzz, system or third-party DLLs).
-for dll in Citrine.Attestation Citrine.Ics23 Citrine.CometBft Citrine.Crypto Citrine.Chain Citrine.Store; do
+for dll in Citrine.Attestation Citrine.Ics23 Citrine.CometBft Citrine.Crypto Citrine.Chain Citrine.Store Citrine.Contracts Citrine.Enclave; do
     sharpfuzz "$bin/$dll.dll" >"$work/instrument-$dll.log" 2>&1 \
         || { cat "$work/instrument-$dll.log" >&2; exit 1; }
 done
@@ -126,13 +131,19 @@ elif target == "chain-rpc-request":
 elif target == "chain-rpc-uri":
     seeds += [b'query="tx.height>1"&page=1&per_page=30&order_by="asc"', b'path="/store/bank/key"&data=0x01&prove=true&height=3']
 
-if not seeds:
-    seeds.append(b"\x00")  # no vectors for this target: AFL still needs one input
 for i, s in enumerate(seeds):
     with open(os.path.join(out, "seed-%03d" % i), "wb") as f:
         f.write(s)
 print("seed corpus: %d files" % len(seeds))
 PY
+if [[ -z "$(ls -A "$corpus")" ]]; then
+    if [[ -d "$work/builtin-seeds" ]]; then
+        cp "$work/builtin-seeds"/* "$corpus"/
+        echo "seed corpus: $(ls "$corpus" | wc -l) built-in seeds"
+    else
+        printf '\0' >"$corpus/seed-000"  # no vectors and no built-in seeds: AFL still needs one input
+    fi
+fi
 
 # 4. Run AFL++. The target binary is `dotnet` (not AFL-instrumented itself: SharpFuzz reports the
 # coverage of the instrumented DLLs), so AFL's binary check is skipped; .NET start-up needs -t large.

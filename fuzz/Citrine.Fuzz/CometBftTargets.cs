@@ -1,10 +1,15 @@
+using System.Buffers.Binary;
+using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Json;
 using Citrine.CometBft.LightClient;
 using Citrine.CometBft.Types;
 
 namespace Citrine.Fuzz;
 
-/// <summary>CometBFT RPC JSON decoders: bad input may only raise <see cref="CometJsonException"/>.</summary>
+/// <summary>
+/// CometBFT decoders: the RPC JSON ones may only raise <see cref="CometJsonException"/>; the
+/// protobuf light block's Try form may only return false.
+/// </summary>
 internal static class CometBftTargets
 {
     [FuzzTarget("cometbft-commit", typeof(CometJsonException))]
@@ -45,5 +50,48 @@ internal static class CometBftTargets
     {
         var block = CometJson.ParseLightBlock(data);
         _ = Verifier.ValidateLightBlock(block, block.Header.ChainId);
+    }
+
+    /// <summary>
+    /// <see cref="LightBlockProtobuf.TryDecode"/> (what the enclave reads from the host). The input
+    /// carries the two byte strings as <c>u16be n ‖ light block[n] ‖ next validator set</c>; an
+    /// <c>n</c> past the end takes all that is left, so every input reaches the decoder.
+    /// </summary>
+    [FuzzTarget("cometbft-light-block-proto")]
+    public static void FuzzLightBlockProtobuf(ReadOnlySpan<byte> data)
+    {
+        SplitTwo(data, out var lightBlock, out var nextValidatorSet);
+        if (!LightBlockProtobuf.TryDecode(lightBlock, nextValidatorSet, out var block, out var error))
+        {
+            if (block is not null || error.Length == 0)
+            {
+                throw new InvalidOperationException("a refused light block left a value or no reason");
+            }
+            Refusal.Note();
+            return;
+        }
+        var (encoded, next) = LightBlockProtobuf.Encode(block!);
+        if (!encoded.AsSpan().SequenceEqual(lightBlock) || !next.AsSpan().SequenceEqual(nextValidatorSet))
+        {
+            throw new InvalidOperationException("light block protobuf decode/encode is not a round trip");
+        }
+        // Whatever decodes must also hash and validate without crashing, as the enclave then does.
+        _ = block!.Header.Hash();
+        _ = Verifier.ValidateLightBlock(block, block.Header.ChainId);
+    }
+
+    /// <summary><c>u16be n ‖ first[n] ‖ second</c>, with <c>n</c> clamped to what is there.</summary>
+    internal static void SplitTwo(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
+    {
+        if (data.Length < 2)
+        {
+            first = data;
+            second = [];
+            return;
+        }
+        var rest = data[2..];
+        var n = Math.Min(BinaryPrimitives.ReadUInt16BigEndian(data), rest.Length);
+        first = rest[..n];
+        second = rest[n..];
     }
 }

@@ -13,3 +13,24 @@ internal sealed class FuzzTargetAttribute(string name, params Type[] expectedExc
     /// <summary>Exception types that are a clean rejection of bad input, not a crash.</summary>
     public IReadOnlyList<Type> ExpectedExceptions { get; } = expectedExceptions;
 }
+
+/// <summary>
+/// Lets a target whose parser refuses by returning false (a Try method) say so, so that the
+/// <c>mutate</c> mode can count refusals as it counts documented exceptions. Only bookkeeping:
+/// under AFL and libFuzzer it changes nothing.
+/// </summary>
+internal static class Refusal
+{
+    [ThreadStatic]
+    private static bool _refused;
+
+    public static void Note() => _refused = true;
+
+    /// <summary>Whether the last input was refused, clearing the note.</summary>
+    public static bool Take()
+    {
+        var refused = _refused;
+        _refused = false;
+        return refused;
+    }
+}
