@@ -383,6 +383,11 @@ public static class SessionMessages
             document = null!;
             return false;
         }
+        if (StrictJson.InvalidText(document.RootElement, "$") is { } invalid)
+        {
+            document.Dispose();
+            throw json.Error(invalid, "a string or member name is not valid Unicode (invalid UTF-8 or a lone surrogate escape)");
+        }
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {

@@ -17,16 +17,81 @@ internal readonly struct StrictJson(bool isConfig)
     public SessionFormatException Error(string path, string detail) =>
         IsConfig ? new SessionConfigException(path, detail) : new SessionMessageException(path, detail);
 
-    /// <summary>Parses a whole document; the caller disposes it.</summary>
+    /// <summary>Parses a whole document whose every string and member name is valid Unicode; the caller disposes it.</summary>
     public JsonDocument Document(ReadOnlySpan<byte> utf8, string what)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(utf8.ToArray(), Options);
+            document = JsonDocument.Parse(utf8.ToArray(), Options);
         }
         catch (JsonException e)
         {
             throw Error("$", $"{what} is not valid JSON: {e.Message}");
+        }
+        if (InvalidText(document.RootElement, "$") is { } at)
+        {
+            document.Dispose();
+            throw Error(at, $"{what} holds a string or member name that is not valid Unicode (invalid UTF-8 or a lone surrogate escape)");
+        }
+        return document;
+    }
+
+    /// <summary>
+    /// The path of the first string or member name that does not decode, or null. JsonDocument
+    /// accepts invalid UTF-8 and lone surrogate escapes (RFC 8259 §8.2 leaves them undefined) and
+    /// fails only when the text is read, with an InvalidOperationException; every reader here
+    /// refuses such a document up front instead.
+    /// </summary>
+    public static string? InvalidText(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decodes(element) ? null : path;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (InvalidText(item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return path;
+                    }
+                    if (InvalidText(property.Value, Join(path == "$" ? "" : path, name)) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Decodes(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
