@@ -16,7 +16,7 @@ internal static class Mutation
     {
         var crashes = new Dictionary<string, (byte[] Input, Exception Error, int Hits)>(StringComparer.Ordinal);
         int passed = 0, rejected = 0;
-        foreach (var input in seeds.Concat(Mutate(seeds, RandomSeed, count)))
+        foreach (var input in seeds.Concat(Citrine.Testing.ByteMutator.Mutate(seeds, RandomSeed, count)))
         {
             try
             {
@@ -53,39 +53,4 @@ internal static class Mutation
         return crashes.Count == 0 ? 0 : 1;
     }
 
-    private static IEnumerable<byte[]> Mutate(IReadOnlyList<byte[]> seeds, int seed, int count)
-    {
-        var random = new Random(seed);
-        for (var i = 0; i < count; i++)
-        {
-            var bytes = new List<byte>(seeds[random.Next(seeds.Count)]);
-            for (var edits = random.Next(1, 4); edits > 0; edits--)
-            {
-                var at = bytes.Count == 0 ? 0 : random.Next(bytes.Count);
-                switch (random.Next(6))
-                {
-                    case 0 when bytes.Count > 0:
-                        bytes[at] ^= (byte)(1 << random.Next(8));
-                        break;
-                    case 1 when bytes.Count > 0:
-                        bytes[at] = new byte[] { 0x00, 0xFF, 0x7F, 0x80, 0x01, 0x22, 0x5C }[random.Next(7)];
-                        break;
-                    case 2:
-                        bytes.Insert(at, (byte)random.Next(256));
-                        break;
-                    case 3 when bytes.Count > 0:
-                        bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(8)));
-                        break;
-                    case 4:
-                        bytes.RemoveRange(at, bytes.Count - at);
-                        break;
-                    default:
-                        var length = Math.Min(bytes.Count - at, 1 + random.Next(16));
-                        bytes.InsertRange(at, bytes.GetRange(at, length));
-                        break;
-                }
-            }
-            yield return [.. bytes];
-        }
-    }
 }

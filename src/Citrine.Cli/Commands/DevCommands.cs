@@ -7,6 +7,7 @@ using Citrine.Cli.Dev;
 using Citrine.CometBft.Types;
 using Citrine.Host.Chain;
 using Citrine.Host.Handshake;
+using Spectre.Console;
 
 namespace Citrine.Cli.Commands;
 
@@ -287,7 +288,7 @@ internal static class DevCommands
             }
             else
             {
-                SessionCommands.Console(output).MarkupLine($"[green]done[/] [bold]{step,-16}[/] {Spectre.Console.Markup.Escape(detail)} [grey](height {height})[/]");
+                SessionCommands.Console(output).MarkupLine($"[green]done[/] [bold]{step,-16}[/] {Markup.Escape(detail)} [grey](height {height})[/]");
             }
             output.Flush();
         }

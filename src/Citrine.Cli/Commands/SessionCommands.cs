@@ -75,55 +75,48 @@ internal static class SessionCommands
         }
     }
 
-    private static Command Instantiate()
-    {
-        var options = HostOptions.Create();
-        var cmd = new Command("instantiate", "Step 1: the enclave attests to a new config and the session contract is instantiated with it.");
-        options.AddTo(cmd);
-        cmd.SetAction(async (parsed, cancellationToken) =>
+    private static Command Instantiate() => HostCommand(
+        "instantiate", "Step 1: the enclave attests to a new config and the session contract is instantiated with it.",
+        async (host, config, output, json, cancellationToken) =>
         {
-            using var host = options.Wire(parsed);
-            var json = parsed.GetValue(options.Json);
-            var output = parsed.InvocationConfiguration.Output;
-            return await Guard(async () =>
+            var contract = await host.Driver(Progress(output, json)).InstantiateAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
+            if (json)
             {
-                var config = await host.ConfigAsync(await options.MeasurementAsync(parsed, host, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                var contract = await host.Driver(Progress(output, json)).InstantiateAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
-                if (json)
+                CliOutput.WriteJson(output, w =>
                 {
-                    CliOutput.WriteJson(output, w =>
-                    {
-                        w.WriteString("event", "instantiated");
-                        w.WriteString("contract", host.Genesis.Bech32(contract));
-                        w.WriteString("contract_hex", Convert.ToHexString(contract));
-                    });
-                }
-                else
-                {
-                    output.WriteLine($"contract {host.Genesis.Bech32(contract)}");
-                }
-                return CliApp.Ok;
-            }).ConfigureAwait(false);
+                    w.WriteString("event", "instantiated");
+                    w.WriteString("contract", host.Genesis.Bech32(contract));
+                    w.WriteString("contract_hex", Convert.ToHexString(contract));
+                });
+            }
+            else
+            {
+                output.WriteLine($"contract {host.Genesis.Bech32(contract)}");
+            }
         });
-        return cmd;
-    }
 
-    private static Command Handshake()
+    private static Command Handshake() => HostCommand(
+        "handshake", "Run or resume the three-step handshake (instantiate, session create, session set pub key) between the contract and the enclave.",
+        async (host, config, output, json, cancellationToken) =>
+        {
+            var timer = new HandshakeTimer(Progress(output, json));
+            var summary = await host.Driver(timer).RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
+            WriteSummary(output, json, host.Genesis, summary, timer);
+        });
+
+    /// <summary>A host command: wire the host to the node and the enclave, settle this deployment's config, run <paramref name="run"/>; typed failures exit 1.</summary>
+    private static Command HostCommand(string name, string description, Func<HostWiring, byte[], TextWriter, bool, CancellationToken, Task> run)
     {
         var options = HostOptions.Create();
-        var cmd = new Command("handshake", "Run or resume the three-step handshake (instantiate, session create, session set pub key) between the contract and the enclave.");
+        var cmd = new Command(name, description);
         options.AddTo(cmd);
         cmd.SetAction(async (parsed, cancellationToken) =>
         {
             using var host = options.Wire(parsed);
-            var json = parsed.GetValue(options.Json);
-            var output = parsed.InvocationConfiguration.Output;
             return await Guard(async () =>
             {
                 var config = await host.ConfigAsync(await options.MeasurementAsync(parsed, host, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                var timer = new HandshakeTimer(Progress(output, json));
-                var summary = await host.Driver(timer).RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
-                WriteSummary(output, json, host.Genesis, summary, timer);
+                await run(host, config, parsed.InvocationConfiguration.Output, parsed.GetValue(options.Json), cancellationToken).ConfigureAwait(false);
                 return CliApp.Ok;
             }).ConfigureAwait(false);
         });
@@ -180,14 +173,14 @@ internal static class SessionCommands
                     }
                     else
                     {
-                        WriteRecord(w, record);
+                        SessionMessages.WriteRecord(w, record);
                     }
                     if (parsed.GetValue(history))
                     {
                         w.WriteStartArray("history");
                         foreach (var r in past)
                         {
-                            WriteRecord(w, r);
+                            SessionMessages.WriteRecord(w, r);
                         }
                         w.WriteEndArray();
                     }
@@ -212,22 +205,6 @@ internal static class SessionCommands
             return CliApp.Ok;
         });
         return cmd;
-    }
-
-    internal static void WriteRecord(System.Text.Json.Utf8JsonWriter w, SessionRecord record)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", record.Id);
-        w.WriteString("phase", SessionMessages.PhaseName(record.Phase));
-        w.WriteString("nonce", Convert.ToHexStringLower(record.Nonce));
-        w.WriteNumber("created_height", record.CreatedHeight);
-        w.WriteString("measurement", Convert.ToHexStringLower(record.Measurement));
-        w.WriteString("signing_key", Convert.ToHexStringLower(record.SigningKey));
-        w.WriteString("encryption_key", Convert.ToHexStringLower(record.EncryptionKey));
-        w.WriteNumber("verified_height", record.VerifiedHeight);
-        w.WriteString("attestation_expiry", DateTimeOffset.FromUnixTimeSeconds(record.AttestationExpiryUnixSeconds).ToString("O", CultureInfo.InvariantCulture));
-        w.WriteString("end_reason", SessionMessages.EndReasonName(record.EndReason));
-        w.WriteEndObject();
     }
 
     /// <summary>Progress as text lines, or as one JSON object per line with <c>--json</c> (scripts read the stream).</summary>
@@ -287,13 +264,22 @@ internal static class SessionCommands
     }
 
     /// <summary>A Spectre console over <paramref name="output"/>: colours on a terminal, plain text into a file or a test's writer.</summary>
-    internal static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    internal static IAnsiConsole Console(TextWriter output)
     {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = AnsiSupport.Detect,
-        ColorSystem = ColorSystemSupport.Detect,
-        Interactive = InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.No,
+        });
+        if (!console.Profile.Capabilities.Ansi)
+        {
+            // Not a terminal (a log file, a pipe): no width to fit, so keep keys and hashes on one line.
+            console.Profile.Width = 200;
+        }
+        return console;
+    }
 
     /// <summary>
     /// Times the handshake from the start of step 1 to the commit of SessionSetPubKey, in wall time

@@ -300,8 +300,10 @@ public static class SessionMessages
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not an end reason"),
     };
 
-    private static void WriteRecord(Utf8JsonWriter w, SessionRecord record)
+    /// <summary>A record as the query answers write it (phase and end reason by name, bytes in hex, expiry in Unix seconds).</summary>
+    public static void WriteRecord(Utf8JsonWriter w, SessionRecord record)
     {
+        ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(record);
         w.WriteStartObject();
         w.WriteNumber("version", record.Version);

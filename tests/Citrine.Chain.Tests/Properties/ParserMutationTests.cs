@@ -1,3 +1,4 @@
+using Citrine.Testing;
 using System.Text.Json;
 using Citrine.Chain.Encoding;
 using Citrine.Chain.Indexing;
@@ -15,48 +16,11 @@ public class ParserMutationTests
 {
     private const int Mutations = 3000;
 
-    internal static IEnumerable<byte[]> Mutate(IReadOnlyList<byte[]> seeds, int seed, int count)
-    {
-        var random = new Random(seed);
-        for (var i = 0; i < count; i++)
-        {
-            var input = seeds[random.Next(seeds.Count)];
-            var bytes = new List<byte>(input);
-            for (var edits = random.Next(1, 4); edits > 0; edits--)
-            {
-                var at = bytes.Count == 0 ? 0 : random.Next(bytes.Count);
-                switch (random.Next(6))
-                {
-                    case 0 when bytes.Count > 0:
-                        bytes[at] ^= (byte)(1 << random.Next(8));
-                        break;
-                    case 1 when bytes.Count > 0:
-                        bytes[at] = new byte[] { 0x00, 0xFF, 0x7F, 0x80, 0x01, 0x22, 0x5C }[random.Next(7)];
-                        break;
-                    case 2:
-                        bytes.Insert(at, (byte)random.Next(256));
-                        break;
-                    case 3 when bytes.Count > 0:
-                        bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(8)));
-                        break;
-                    case 4:
-                        bytes.RemoveRange(at, bytes.Count - at);
-                        break;
-                    default:
-                        var length = Math.Min(bytes.Count - at, 1 + random.Next(16));
-                        bytes.InsertRange(at, bytes.GetRange(at, length));
-                        break;
-                }
-            }
-            yield return [.. bytes];
-        }
-    }
-
     private static void OnlyThrows<TException>(IReadOnlyList<byte[]> seeds, int seed, Action<byte[]> parse)
         where TException : Exception
     {
         var rejected = 0;
-        foreach (var input in seeds.Concat(Mutate(seeds, seed, Mutations)))
+        foreach (var input in seeds.Concat(ByteMutator.Mutate(seeds, seed, Mutations)))
         {
             try
             {
@@ -108,7 +72,7 @@ public class ParserMutationTests
             """{"jsonrpc":"2.0","id":3,"method":"status","params":[]}"""u8.ToArray(),
         ];
         var rejected = 0;
-        foreach (var input in seeds.Concat(Mutate(seeds, 2, Mutations)))
+        foreach (var input in seeds.Concat(ByteMutator.Mutate(seeds, 2, Mutations)))
         {
             try
             {

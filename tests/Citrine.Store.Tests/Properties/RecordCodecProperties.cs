@@ -1,3 +1,4 @@
+using Citrine.Testing;
 using Citrine.Crypto.Encoding.Protobuf;
 using Citrine.Store.Iavl;
 using Citrine.Store.Multistore;
@@ -49,45 +50,10 @@ public class RecordCodecProperties
         return read >= 1 && read <= data.Length && read <= Varint.MaxLength && Varint.WriteUnsigned(buffer, value) <= read;
     }
 
-    private static IEnumerable<byte[]> Mutate(IReadOnlyList<byte[]> seeds, int seed)
-    {
-        var random = new Random(seed);
-        for (var i = 0; i < Mutations; i++)
-        {
-            var bytes = new List<byte>(seeds[random.Next(seeds.Count)]);
-            for (var edits = random.Next(1, 4); edits > 0; edits--)
-            {
-                var at = bytes.Count == 0 ? 0 : random.Next(bytes.Count);
-                switch (random.Next(6))
-                {
-                    case 0 when bytes.Count > 0:
-                        bytes[at] ^= (byte)(1 << random.Next(8));
-                        break;
-                    case 1 when bytes.Count > 0:
-                        bytes[at] = new byte[] { 0x00, 0xFF, 0x7F, 0x80, 0x01 }[random.Next(5)];
-                        break;
-                    case 2:
-                        bytes.Insert(at, (byte)random.Next(256));
-                        break;
-                    case 3 when bytes.Count > 0:
-                        bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(8)));
-                        break;
-                    case 4:
-                        bytes.RemoveRange(at, bytes.Count - at);
-                        break;
-                    default:
-                        bytes.InsertRange(at, bytes.GetRange(at, Math.Min(bytes.Count - at, 1 + random.Next(16))));
-                        break;
-                }
-            }
-            yield return [.. bytes];
-        }
-    }
-
     private static void OnlyStoreExceptions(IReadOnlyList<byte[]> seeds, int seed, Action<byte[]> decode)
     {
         var rejected = 0;
-        foreach (var input in Mutate(seeds, seed))
+        foreach (var input in ByteMutator.Mutate(seeds, seed, Mutations))
         {
             try
             {
@@ -140,7 +106,7 @@ public class RecordCodecProperties
             new CommitInfo(5, []).Encode(),
         ];
         var rejected = 0;
-        foreach (var input in Mutate(seeds, 12))
+        foreach (var input in ByteMutator.Mutate(seeds, 12, Mutations))
         {
             try
             {
