@@ -173,29 +173,9 @@ public sealed class HttpRpcProvider : ILightBlockProvider, IEvidenceReporter
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string relative, CancellationToken cancellationToken)
-    {
-        if (content.Headers.ContentLength > _options.MaxResponseBytes)
-        {
-            throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: response of {content.Headers.ContentLength} bytes exceeds {_options.MaxResponseBytes}");
-        }
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > _options.MaxResponseBytes)
-                {
-                    throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: response exceeds {_options.MaxResponseBytes} bytes");
-                }
-                buffer.Write(chunk, 0, read);
-            }
-            return buffer.ToArray();
-        }
-    }
+    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string relative, CancellationToken cancellationToken) =>
+        await BoundedResponse.TryReadAsync(content, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false)
+            ?? throw new ProviderException(ProviderErrorKind.BadResponse, Id, $"{relative}: response exceeds {_options.MaxResponseBytes} bytes");
 
     private async Task<byte[]> GetAsync(string relative, CancellationToken cancellationToken)
     {

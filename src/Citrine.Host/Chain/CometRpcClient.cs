@@ -314,27 +314,7 @@ public sealed class CometRpcClient : IChainClient
         }
     }
 
-    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string method, CancellationToken cancellationToken)
-    {
-        if (content.Headers.ContentLength > _options.MaxResponseBytes)
-        {
-            throw new ChainClientException(ChainErrorKind.BadResponse, method, $"response of {content.Headers.ContentLength} bytes exceeds {_options.MaxResponseBytes}");
-        }
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > _options.MaxResponseBytes)
-                {
-                    throw new ChainClientException(ChainErrorKind.BadResponse, method, $"response exceeds {_options.MaxResponseBytes} bytes");
-                }
-                buffer.Write(chunk, 0, read);
-            }
-            return buffer.ToArray();
-        }
-    }
+    private async Task<byte[]> ReadLimitedAsync(HttpContent content, string method, CancellationToken cancellationToken) =>
+        await BoundedResponse.TryReadAsync(content, _options.MaxResponseBytes, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChainClientException(ChainErrorKind.BadResponse, method, $"response exceeds {_options.MaxResponseBytes} bytes");
 }
