@@ -43,8 +43,8 @@ if ! dotnet "$bin/Citrine.Fuzz.dll" list | grep -qx "$target"; then
     exit 2
 fi
 
-# Built-in seeds (fuzz/Citrine.Fuzz/Seeds.cs) for targets without vectors: the session formats,
-# the protobuf light block, the sealed session state. Written now, while the DLLs are not yet
+# Built-in seeds (fuzz/Citrine.Fuzz/Seeds.cs) for targets without vectors: the session and
+# execution formats, the protobuf light block, the sealed session state. Written now, while the DLLs are not yet
 # instrumented (instrumented code faults outside afl-fuzz).
 dotnet "$bin/Citrine.Fuzz.dll" seeds "$target" "$work/builtin-seeds" >/dev/null 2>&1 || true
 

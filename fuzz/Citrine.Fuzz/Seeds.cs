@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Citrine.CometBft.Encoding;
 using Citrine.CometBft.Types;
+using Citrine.Contracts.Execution;
 using Citrine.Contracts.Session;
 using Citrine.Crypto;
 
@@ -47,6 +48,36 @@ internal static class Seeds
             SessionMessages.ConfigAnswerJson(Configs().First(), Measurements()),
             SessionMessages.ConfigAnswerJson(Bytes(0x7b, 1), []),
         ],
+        ["execution-request-record"] = () => RequestRecords().Select(r => r.Encode()),
+        ["execution-output-body"] = () => OutputBodies().Select(b => b.Encode()),
+        ["execution-output-response"] = () => Responses().Select(r => r.Encode()),
+        ["execution-execute"] = () =>
+        [
+            ExecutionMessages.Request("transfer", RequestSuite.ChaCha20Poly1305, Bytes(0x31, 32), Bytes(0xc1, 57)),
+            ExecutionMessages.Request("a", RequestSuite.Aes256Gcm, [], []),
+            ExecutionMessages.Request(new string('z', RequestRecord.MaxKindLength), RequestSuite.Aes256Gcm, Bytes(0x32, 32), Bytes(0xc2, 1)),
+            ExecutionMessages.Output(OutputBodies().Last().Encode(), Bytes(0x5a, ExecutionMessages.SignatureSize)),
+            """{"deposit":{"amount":5}}"""u8.ToArray(),
+        ],
+        ["execution-query"] = () =>
+        [
+            ExecutionMessages.QueueQuery(),
+            ExecutionMessages.ResponseQuery(0),
+            ExecutionMessages.ResponseQuery(ulong.MaxValue),
+            """{"balance":{}}"""u8.ToArray(),
+        ],
+        ["execution-request-answer"] = () => [ExecutionMessages.RequestAnswer(0), ExecutionMessages.RequestAnswer(42), ExecutionMessages.RequestAnswer(ulong.MaxValue)],
+        ["execution-queue-answer"] = () =>
+        [
+            ExecutionMessages.QueueAnswerJson(new QueueAnswer(0, 0, new byte[OutputBody.HashSize])),
+            ExecutionMessages.QueueAnswerJson(new QueueAnswer(3, 7, Bytes(0xe3, OutputBody.HashSize))),
+        ],
+        ["execution-output-answer"] = () =>
+        [
+            ExecutionMessages.OutputAnswerJson(new OutputAnswer(0, 1, Bytes(0xe1, OutputBody.HashSize))),
+            ExecutionMessages.OutputAnswerJson(new OutputAnswer(1_000, 2_024, Bytes(0xe2, OutputBody.HashSize))),
+        ],
+        ["execution-response-answer"] = () => [.. Responses().Select(r => ExecutionMessages.ResponseAnswer(r)), ExecutionMessages.ResponseAnswer(null)],
         ["cometbft-light-block-proto"] = () => [LightBlockInput(3), LightBlockInput(1)],
         ["enclave-session-state"] = () =>
         [
@@ -127,6 +158,48 @@ internal static class Seeds
             Phase = SessionPhase.Ended, Id = ulong.MaxValue, Nonce = Bytes(0x13, 32), CreatedHeight = 30, Measurement = measurements[2].CanonicalId,
             SigningKey = Bytes(0x22, 32), EncryptionKey = Bytes(0x32, 32), VerifiedHeight = 31, AttestationExpiryUnixSeconds = long.MaxValue,
             EndReason = SessionEndReason.MeasurementRemoved,
+        };
+    }
+
+    private static IEnumerable<RequestRecord> RequestRecords()
+    {
+        yield return new RequestRecord
+        {
+            Seq = 0, SessionId = 2, Sender = Bytes(0xa1, RequestRecord.AddressSize), Kind = "transfer",
+            AeadId = RequestSuite.ChaCha20Poly1305AeadId, Enc = Bytes(0x31, RequestSuite.EncSize), Ciphertext = Bytes(0xc1, 57), Height = 40,
+        };
+        yield return new RequestRecord
+        {
+            Seq = 7, SessionId = 2, Sender = Bytes(0xa2, RequestRecord.AddressSize), Kind = "deposit_2",
+            AeadId = RequestSuite.Aes256GcmAeadId, Funds = 1_000, Height = 41,
+        };
+        yield return new RequestRecord
+        {
+            Seq = ulong.MaxValue, SessionId = ulong.MaxValue, Sender = Bytes(0xa3, RequestRecord.AddressSize), Kind = new string('z', RequestRecord.MaxKindLength),
+            AeadId = RequestSuite.Aes256GcmAeadId, Enc = Bytes(0x32, RequestSuite.EncSize), Ciphertext = Bytes(0xc2, 1), Funds = ulong.MaxValue, Height = ulong.MaxValue,
+        };
+    }
+
+    private static List<OutputResponse> Responses() =>
+    [
+        new() { Seq = 0, Status = ResponseStatus.Ok, Payload = """{"balance":95}"""u8.ToArray() },
+        new() { Seq = 1, Status = ResponseStatus.Refused, Payload = "overdraft"u8.ToArray() },
+        new() { Seq = ulong.MaxValue, Status = ResponseStatus.Ok },
+    ];
+
+    private static IEnumerable<OutputBody> OutputBodies()
+    {
+        yield return new OutputBody
+        {
+            ChainId = "citrine-devnet-1", Contract = Bytes(0xcc, OutputBody.AddressSize), SessionId = 2, PrevStateHash = new byte[OutputBody.HashSize],
+            FirstSeq = 0, EndSeq = 1, VerifiedHeight = 40, NewState = Bytes(0x5e, 1),
+        };
+        yield return new OutputBody
+        {
+            ChainId = "ch\u00e9ne-\u00e9t\u00e9", Contract = Bytes(0xcd, OutputBody.AddressSize), SessionId = ulong.MaxValue, PrevStateHash = Bytes(0xe1, OutputBody.HashSize),
+            FirstSeq = 1, EndSeq = 4, VerifiedHeight = 41, NewState = Bytes(0x5f, 60),
+            Effects = [OutputEffect.Send(Bytes(0xa1, OutputBody.AddressSize), 5), OutputEffect.Send(Bytes(0xa2, OutputBody.AddressSize), ulong.MaxValue)],
+            Responses = Responses(),
         };
     }
 
