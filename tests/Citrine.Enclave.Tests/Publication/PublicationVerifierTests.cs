@@ -44,6 +44,44 @@ public sealed class PublicationVerifierTests : IDisposable
         Assert.Equal(_chain.Block(5).Header.Time, verdict.State.Clock);
     }
 
+    private PublicationBatchProof BatchProof(long from, long queryHeight, params int[] accounts) =>
+        new(_chain.Blocks(from, queryHeight + 1), queryHeight, [.. accounts.Select(a =>
+        {
+            var (value, ops) = _chain.Query(a, queryHeight);
+            return new ProvenEntry(_chain.Address(a), value, ops);
+        })]);
+
+    [Fact]
+    public void VerifyBatch_proves_several_claims_under_one_set_of_light_blocks()
+    {
+        var verdict = PublicationVerifier.VerifyBatch(_chain.State(2), [_chain.BalanceClaim(0), _chain.BalanceClaim(1)], BatchProof(3, 4, 0, 1));
+        Assert.True(verdict.IsSuccess, verdict.ToString());
+        Assert.Equal(5, verdict.VerifiedHeight);
+        Assert.Equal(_chain.Query(0, 4).Value, verdict.Values[0]);
+        Assert.Equal(_chain.Query(1, 4).Value, verdict.Values[1]);
+        Assert.Equal(5, verdict.State!.Height);
+    }
+
+    [Fact]
+    public void VerifyBatch_names_the_claim_whose_entry_failed()
+    {
+        // Entry 1 proves account 0's record where account 1's is claimed.
+        var verdict = PublicationVerifier.VerifyBatch(_chain.State(2), [_chain.BalanceClaim(0), _chain.BalanceClaim(1)], BatchProof(3, 4, 0, 0));
+        AssertRefused(PublicationReason.WrongKey, verdict);
+        Assert.Equal(1, verdict.ClaimIndex);
+        Assert.StartsWith("claim 1 (", verdict.Detail, StringComparison.Ordinal);
+
+        // A failure of the header is about no claim.
+        var proof = BatchProof(3, 4, 0, 1);
+        var missing = PublicationVerifier.VerifyBatch(_chain.State(2), [_chain.BalanceClaim(0), _chain.BalanceClaim(1)], proof with { LightBlocks = [.. proof.LightBlocks.SkipLast(1)] });
+        AssertRefused(PublicationReason.ProofHeaderMissing, missing);
+        Assert.Null(missing.ClaimIndex);
+
+        // One entry for two claims is malformed.
+        AssertRefused(PublicationReason.MalformedInput,
+            PublicationVerifier.VerifyBatch(_chain.State(2), [_chain.BalanceClaim(0), _chain.BalanceClaim(1)], proof with { Entries = [proof.Entries[0]] }));
+    }
+
     [Fact]
     public void Verify_accepts_a_skipping_step_checked_by_the_light_client()
     {
