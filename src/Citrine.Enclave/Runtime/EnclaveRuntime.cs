@@ -27,6 +27,9 @@ public sealed class EnclaveRuntimeOptions
 
     /// <summary>The measurement the enclave runs under, reported by Status (MRENCLAVE, MRTD or the mock measurement).</summary>
     public ReadOnlyMemory<byte> Measurement { get; init; }
+
+    /// <summary>The app whose handler <c>Execute</c> runs; with none, Execute is refused <see cref="EnclaveReason.NoApp"/>.</summary>
+    public Execution.IEnclaveApp? App { get; init; }
 }
 
 public sealed record InstantiateResult(AttestationEvidence Evidence, byte[] ConfigHash);
@@ -97,7 +100,7 @@ public sealed class EnclaveStartException : Exception
 /// behind the verified height in the chain's session record.
 /// </para>
 /// </summary>
-public sealed class EnclaveRuntime : IDisposable
+public sealed partial class EnclaveRuntime : IDisposable
 {
     public const string SessionFileName = "session.sealed";
     public const string LightClientFileName = "light-client.sealed";
@@ -325,6 +328,7 @@ public sealed class EnclaveRuntime : IDisposable
         {
             CryptographicOperations.ZeroMemory(session.SigningSeed);
             CryptographicOperations.ZeroMemory(session.EncryptionKey);
+            CryptographicOperations.ZeroMemory(session.MasterSecret);
         }
         _gate.Dispose();
     }
@@ -412,9 +416,11 @@ public sealed class EnclaveRuntime : IDisposable
             {
                 var seed = new byte[32];
                 var encryption = new byte[X25519.KeySize];
+                var master = new byte[SessionStateCodec.KeySize];
                 _options.Random.Fill(seed);
                 _options.Random.Fill(encryption);
-                next = next with { Phase = EnclavePhase.Established, SigningSeed = seed, EncryptionKey = encryption };
+                _options.Random.Fill(master);
+                next = next with { Phase = EnclavePhase.Established, SigningSeed = seed, EncryptionKey = encryption, MasterSecret = master };
             }
             if (Persist(verdict.State, next) is { } storage)
             {
