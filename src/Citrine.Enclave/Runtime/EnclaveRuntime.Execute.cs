@@ -3,6 +3,7 @@ using Citrine.Contracts.Execution;
 using Citrine.Contracts.Session;
 using Citrine.Enclave.Execution;
 using Citrine.Enclave.Publication;
+using Citrine.Enclave.Sealing;
 
 namespace Citrine.Enclave.Runtime;
 
@@ -78,7 +79,8 @@ public sealed partial class EnclaveRuntime
 
         // 4. One proof of publication for all claims. The request keys start at the head the host
         // offers; the head itself is proven with them, and checked to be that value below.
-        var headHint = ExecutionKeys.TryDecodeU64(proof.Entries[ExecutionLayout.QueueHead].Value?.Span ?? [], out var hinted) ? hinted : 0;
+        var offeredHead = proof.Entries[ExecutionLayout.QueueHead].Value;
+        var headHint = offeredHead is { } offered && ExecutionKeys.TryDecodeU64(offered.Span, out var hinted) ? hinted : 0;
         var claims = new List<PublicationClaim>(proof.Entries.Count)
         {
             Claim(SessionRecord.StateKey),
