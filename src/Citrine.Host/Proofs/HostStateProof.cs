@@ -1,5 +1,7 @@
 using Citrine.CometBft.Types;
 using Citrine.Ics23.Abci;
+using Google.Protobuf;
+using Wire = Citrine.Enclave.Protocol.V1;
 
 namespace Citrine.Host.Proofs;
 
@@ -13,6 +15,35 @@ public sealed record KeyProof(byte[] Key, byte[]? Value, IReadOnlyList<ProofOp> 
 /// </summary>
 public sealed record HostStateProof(IReadOnlyList<LightBlock> LightBlocks, long QueryHeight, string Store, IReadOnlyList<KeyProof> Keys)
 {
+    /// <summary>
+    /// The enclave's <c>Execute</c> request: light blocks as <c>tendermint.types.LightBlock</c>
+    /// protobuf with their next validator sets, and one entry per key in this proof's order (the
+    /// caller orders the keys as docs/execution.md, "Proven inputs", lists them); an absent key's
+    /// entry has no value.
+    /// </summary>
+    public Wire.ExecuteRequest ToExecuteRequest()
+    {
+        var request = new Wire.ExecuteRequest { QueryHeight = QueryHeight };
+        foreach (var block in LightBlocks)
+        {
+            request.LightBlocks.Add(PublicationProofBuilder.ToWire(block));
+        }
+        foreach (var proven in Keys)
+        {
+            var entry = new Wire.ProvenEntry { Key = ByteString.CopyFrom(proven.Key) };
+            if (proven.Value is not null)
+            {
+                entry.Value = ByteString.CopyFrom(proven.Value);
+            }
+            foreach (var op in proven.ProofOps)
+            {
+                entry.ProofOps.Add(new Wire.ProofOp { Type = op.Type, Key = ByteString.CopyFrom(op.Key.Span), Data = ByteString.CopyFrom(op.Data.Span) });
+            }
+            request.Entries.Add(entry);
+        }
+        return request;
+    }
+
     /// <summary>The answer for <paramref name="key"/>; throws when the proof does not cover it.</summary>
     public KeyProof For(ReadOnlySpan<byte> key)
     {
