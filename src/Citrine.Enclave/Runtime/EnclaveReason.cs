@@ -49,6 +49,8 @@ public enum EnclaveReason
     AttestationFailed,
     /// <summary>Writing sealed state failed (disk full, permissions).</summary>
     StorageFailed,
+    /// <summary>Execute: the enclave process was started without an app (<c>EnclaveRuntimeOptions.App</c>).</summary>
+    NoApp,
 }
 
 /// <summary>

@@ -27,6 +27,9 @@ public sealed class EnclaveRuntimeOptions
 
     /// <summary>The measurement the enclave runs under, reported by Status (MRENCLAVE, MRTD or the mock measurement).</summary>
     public ReadOnlyMemory<byte> Measurement { get; init; }
+
+    /// <summary>The app whose handler <c>Execute</c> runs; with none, Execute is refused <see cref="EnclaveReason.NoApp"/>.</summary>
+    public Execution.IEnclaveApp? App { get; init; }
 }
 
 public sealed record InstantiateResult(AttestationEvidence Evidence, byte[] ConfigHash);
