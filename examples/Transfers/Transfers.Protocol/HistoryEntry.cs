@@ -73,6 +73,16 @@ public sealed class HistoryEntry : IEquatable<HistoryEntry>
         destination[EncodedLength - 1] = (byte)Direction;
     }
 
+    /// <summary>Decodes exactly one 38-byte entry.</summary>
+    /// <exception cref="TransfersFormatException">not exactly one entry.</exception>
+    public static HistoryEntry Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new PlaintextReader(bytes, "history entry");
+        var entry = Read(ref reader);
+        reader.End();
+        return entry;
+    }
+
     internal static HistoryEntry Read(ref PlaintextReader reader)
     {
         var seq = reader.U64("seq");
