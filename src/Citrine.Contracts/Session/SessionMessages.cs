@@ -370,7 +370,7 @@ public static class SessionMessages
     }
 
     /// <summary>True when the root is an object with a member named in <paramref name="names"/>; then it must be that one member alone.</summary>
-    private static bool TryOwnMember(StrictJson json, ReadOnlySpan<byte> utf8, string[] names, out JsonDocument document, out string name, out JsonElement body)
+    internal static bool TryOwnMember(StrictJson json, ReadOnlySpan<byte> utf8, string[] names, out JsonDocument document, out string name, out JsonElement body)
     {
         name = "";
         body = default;

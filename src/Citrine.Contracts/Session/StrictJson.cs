@@ -5,17 +5,33 @@ namespace Citrine.Contracts.Session;
 /// <summary>
 /// The strict reading every session format shares: an object's members are a known list, none
 /// repeated, none unknown; values have exactly the JSON type and range asked for. Every refusal
-/// names the JSON path. <see cref="IsConfig"/> chooses the exception type (config or message).
+/// names the JSON path. <see cref="IsConfig"/> chooses the exception type (config or message);
+/// another format (the execution messages) passes its own exception factory.
 /// </summary>
-internal readonly struct StrictJson(bool isConfig)
+internal readonly struct StrictJson
 {
     /// <summary>JSON nesting the formats need is at most 6; anything deeper is refused by the reader.</summary>
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
-    public bool IsConfig { get; } = isConfig;
+    private readonly Func<string, string, FormatException>? _error;
 
-    public SessionFormatException Error(string path, string detail) =>
-        IsConfig ? new SessionConfigException(path, detail) : new SessionMessageException(path, detail);
+    public StrictJson(bool isConfig)
+    {
+        IsConfig = isConfig;
+    }
+
+    /// <summary>A reader whose refusals are <paramref name="error"/>(path, detail).</summary>
+    public StrictJson(Func<string, string, FormatException> error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _error = error;
+    }
+
+    public bool IsConfig { get; }
+
+    public FormatException Error(string path, string detail) =>
+        _error is not null ? _error(path, detail)
+        : IsConfig ? new SessionConfigException(path, detail) : new SessionMessageException(path, detail);
 
     /// <summary>Parses a whole document whose every string and member name is valid Unicode; the caller disposes it.</summary>
     public JsonDocument Document(ReadOnlySpan<byte> utf8, string what)
