@@ -52,7 +52,7 @@ internal static class Seeds
         [
             SessionState(1, Configs().First(), extra: []),
             SessionState(2, Configs().First(), extra: [.. Bytes(0xc0, 20), .. Bytes(0x11, 32)]),
-            SessionState(3, Configs().Last(), extra: [.. Bytes(0xc0, 20), .. Bytes(0x11, 32), .. Bytes(0x21, 32), .. Bytes(0x31, 32)]),
+            SessionState(3, Configs().Last(), extra: [.. Bytes(0xc0, 20), .. Bytes(0x11, 32), .. Bytes(0x21, 32), .. Bytes(0x31, 32), .. Bytes(0x41, 32)]),
         ],
     };
 
@@ -130,12 +130,12 @@ internal static class Seeds
         };
     }
 
-    /// <summary><c>"CSES" ‖ 1 ‖ phase ‖ u32 len ‖ config ‖ extra ‖ u64 generation ‖ i64 height</c> (docs/enclave.md, "Sealed session state").</summary>
+    /// <summary><c>"CSES" ‖ 2 ‖ phase ‖ u32 len ‖ config ‖ extra ‖ u64 generation ‖ i64 height</c> (docs/enclave.md, "Sealed session state").</summary>
     private static byte[] SessionState(byte phase, byte[] config, byte[] extra)
     {
         var output = new byte[4 + 1 + 1 + 4 + config.Length + extra.Length + 16];
         "CSES"u8.CopyTo(output);
-        output[4] = 1;
+        output[4] = 2;
         output[5] = phase;
         BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(6), (uint)config.Length);
         config.CopyTo(output, 10);

@@ -152,22 +152,94 @@ internal sealed class Devnet : IDisposable
         return new PublicationProof(Blocks(from, queryHeight + 1), queryHeight, result.Value, result.ProofOps!);
     }
 
+    /// <summary>Writes (null: removes) contract state keys in the next block.</summary>
+    public void WriteContractState(byte[] contract, params (byte[] Key, byte[]? Value)[] writes) => PublishRecord(contract, RecordWriterContract.Writes(writes));
+
+    /// <summary>
+    /// Produces one block, then proves each contract state key at the state before it (query height
+    /// = tip − 1, under the tip's app hash): the value, or the key's absence.
+    /// </summary>
+    public (long QueryHeight, ProvenEntry[] Entries) ProveContractKeys(byte[] contract, IEnumerable<byte[]> keys)
+    {
+        Produce();
+        var queryHeight = Node.Height - 1;
+        var entries = keys.Select(key =>
+        {
+            var full = ContractHost.StateKey(contract, key);
+            var result = Node.QueryState(ChainApp.WasmStore, full, queryHeight, prove: true);
+            return new ProvenEntry(full, result.Value is null ? null : (ReadOnlyMemory<byte>?)result.Value, result.ProofOps!);
+        }).ToArray();
+        return (queryHeight, entries);
+    }
+
     public Ed25519PrivateKey[] ValidatorKeys() => [.. ValidatorSeeds.Select(s => Ed25519PrivateKey.FromSeed(s))];
 
     public void Dispose() => Node.Dispose();
 }
 
-/// <summary>Stores each execute message under the state key <c>session</c>: a stand-in for the session core's writes.</summary>
+/// <summary>
+/// Stores each execute message under the state key <c>session</c>: a stand-in for the session
+/// core's writes. A message starting <c>CKV1</c> is instead a list of raw writes, so tests can lay
+/// out the execution keys (queue, state) exactly as the contract would, or inconsistently:
+/// <c>"CKV1" ‖ n × (u8 op (1 write, 2 remove) ‖ u32 key length ‖ key ‖ u32 value length ‖ value)</c>.
+/// </summary>
 internal sealed class RecordWriterContract : IContract
 {
+    public static ReadOnlySpan<byte> WritesMagic => "CKV1"u8;
+
     public void Instantiate(IContractContext context, byte[] message)
     {
     }
 
     public byte[] Execute(IContractContext context, byte[] message)
     {
-        context.Write("session"u8, message);
+        if (!message.AsSpan().StartsWith(WritesMagic))
+        {
+            context.Write("session"u8, message);
+            return [];
+        }
+        var span = message.AsSpan(WritesMagic.Length);
+        while (!span.IsEmpty)
+        {
+            var op = span[0];
+            var keyLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span[1..]);
+            var key = span.Slice(5, keyLength);
+            span = span[(5 + keyLength)..];
+            var valueLength = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span);
+            var value = span.Slice(4, valueLength);
+            span = span[(4 + valueLength)..];
+            if (op == 1)
+            {
+                context.Write(key, value);
+            }
+            else
+            {
+                context.Remove(key);
+            }
+        }
         return [];
+    }
+
+    /// <summary>Encodes writes (null value: remove) for <see cref="Execute"/>.</summary>
+    public static byte[] Writes(params (byte[] Key, byte[]? Value)[] writes)
+    {
+        var output = new List<byte>(WritesMagic.ToArray());
+        foreach (var (key, value) in writes)
+        {
+            output.Add(value is null ? (byte)2 : (byte)1);
+            output.AddRange(BigEndian((uint)key.Length));
+            output.AddRange(key);
+            output.AddRange(BigEndian((uint)(value?.Length ?? 0)));
+            output.AddRange(value ?? []);
+        }
+        return [.. output];
+    }
+
+    private static byte[] BigEndian(uint value)
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return bytes;
     }
 
     public byte[] Query(IContractQueryContext context, byte[] message) => context.Read("session"u8) ?? [];

@@ -206,6 +206,48 @@ public sealed class HpkeSuite
     }
 
     /// <summary>
+    /// SetupS for any mode whose ephemeral key pair is <c>DeriveKeyPair(ikmE)</c> (RFC 9180 §4.1
+    /// Encap with §7.1.3 DeriveKeyPair, as the Appendix A vectors are made). For a sender that must
+    /// be deterministic, e.g. an enclave whose outputs are a function of proven inputs and sealed
+    /// keys: <paramref name="ikmE"/> must be secret, at least Nsk bytes of entropy, and never used
+    /// for two different messages; reusing it for different plaintexts reuses the AEAD key and nonce.
+    /// </summary>
+    /// <exception cref="HpkeException">ikmE is shorter than Nsk, or the PSK/sender inputs do not fit the mode.</exception>
+    /// <exception cref="InvalidKeyException">the recipient public key is malformed or invalid.</exception>
+    public HpkeSenderContext SetupSenderDerived(HpkeMode mode, ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info,
+        ReadOnlySpan<byte> psk, ReadOnlySpan<byte> pskId, HpkePrivateKey? sender, ReadOnlySpan<byte> ikmE)
+    {
+        CheckSetup(mode, psk, pskId, sender is not null);
+        if (ikmE.Length < Kem.Nsk)
+        {
+            throw new HpkeException($"ikmE is {ikmE.Length} bytes; DeriveKeyPair needs at least Nsk = {Kem.Nsk} bytes of entropy (RFC 9180 §7.1.3)");
+        }
+        using var ephemeral = Kem.DeriveKeyPair(ikmE);
+        Span<byte> sharedSecret = stackalloc byte[Kem.Nsecret];
+        try
+        {
+            return SetupSenderCore(mode, recipientPublicKey, info, psk, pskId, sender, ephemeral, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+        }
+    }
+
+    /// <summary>SetupBaseS (§5.1.1) with the ephemeral key pair <c>DeriveKeyPair(ikmE)</c>; see <see cref="SetupSenderDerived"/>.</summary>
+    public HpkeSenderContext SetupBaseSenderDerived(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> ikmE) =>
+        SetupSenderDerived(HpkeMode.Base, recipientPublicKey, info, [], [], null, ikmE);
+
+    /// <summary>Single-shot base-mode Seal (§6.1) with the ephemeral key pair <c>DeriveKeyPair(ikmE)</c>: the same inputs give the same bytes.</summary>
+    public HpkeSealedMessage SealDerived(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> associatedData,
+        ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> ikmE)
+    {
+        using var context = SetupBaseSenderDerived(recipientPublicKey, info, ikmE);
+        var ciphertext = context.Seal(associatedData, plaintext);
+        return new HpkeSealedMessage(context.EncapsulatedKeyArray, ciphertext);
+    }
+
+    /// <summary>
     /// TEST ONLY: SetupS with a caller-chosen ephemeral key, so the RFC 9180 Appendix A vectors can
     /// be reproduced. Reusing an ephemeral key destroys HPKE's security; production code must use
     /// <see cref="SetupSender"/>.

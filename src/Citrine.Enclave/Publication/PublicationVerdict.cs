@@ -62,6 +62,12 @@ public sealed record PublicationVerdict
 
     public byte[]? Value { get; init; }
 
+    /// <summary>Batch: the proven value per claim, in claim order (null: proven absent).</summary>
+    public IReadOnlyList<byte[]?> Values { get; init; } = [];
+
+    /// <summary>The index of the claim whose entry refused; null when the refusal is not about one claim (light blocks, header, shape of the batch).</summary>
+    public int? ClaimIndex { get; init; }
+
     /// <summary>The height of the header whose app hash the proof is under (query height + 1).</summary>
     public long VerifiedHeight { get; init; }
 

@@ -33,16 +33,47 @@ public static class PublicationVerifier
     /// <summary>The Cosmos SDK layout the devnet commits: an IAVL store under a Tendermint-style multistore (innermost first).</summary>
     public static IReadOnlyList<ProofSpec> PinnedSpecs { get; } = [ProofSpecs.Iavl, ProofSpecs.Tendermint];
 
+    /// <summary>At most this many claims in one batch: the execution batch (5 + 1,024 requests) with room to spare.</summary>
+    public const int MaxClaims = 2048;
+
+    /// <summary>One claim: <see cref="VerifyBatch"/> with a batch of one.</summary>
     public static PublicationVerdict Verify(TrustedState state, PublicationClaim claim, PublicationProof proof)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(proof);
-
-        // 1. Shape of what the caller asks and the host supplies.
-        if (InputProblem(claim, proof) is { } problem)
+        if (InputProblem(claim, proof.Value, proof.ProofOps) is { } problem)
         {
             return PublicationVerdict.Refuse(PublicationReason.MalformedInput, problem);
+        }
+        var batch = new PublicationBatchProof(proof.LightBlocks, proof.QueryHeight, [new ProvenEntry(claim.Key, proof.Value, proof.ProofOps)]);
+        var verdict = VerifyBatch(state, [claim], batch);
+        return verdict.IsSuccess ? verdict with { Value = verdict.Values[0] } : verdict;
+    }
+
+    /// <summary>
+    /// Several claims under one header: the light blocks are verified once (checks 1–3), then each
+    /// entry against its claim, in order (checks 4–5), with the specs pinned per position as for one
+    /// claim. The first failure is the verdict; <see cref="PublicationVerdict.ClaimIndex"/> names the
+    /// claim it is about, and its detail starts with "claim i (key)".
+    /// </summary>
+    public static PublicationVerdict VerifyBatch(TrustedState state, IReadOnlyList<PublicationClaim> claims, PublicationBatchProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(proof);
+
+        // 1. Shape of what the caller asks and the host supplies.
+        if (BatchProblem(claims, proof) is { } batchProblem)
+        {
+            return PublicationVerdict.Refuse(PublicationReason.MalformedInput, batchProblem);
+        }
+        for (var c = 0; c < claims.Count; c++)
+        {
+            if (InputProblem(claims[c], proof.Entries[c].Value, proof.Entries[c].ProofOps) is { } problem)
+            {
+                return ClaimRefusal(claims, c, PublicationReason.MalformedInput, problem);
+            }
         }
 
         // 2. Light blocks from the trusted state, each verified from the one before.
@@ -88,7 +119,7 @@ public static class PublicationVerifier
         }
         var newest = previous;
 
-        // 3. The header the proof is under: known, and fresh enough.
+        // 3. The header the proofs are under: known, and fresh enough.
         var proofHeight = proof.QueryHeight + 1;
         if (proofHeight < state.Height)
         {
@@ -104,31 +135,55 @@ public static class PublicationVerifier
             return PublicationVerdict.Refuse(PublicationReason.ProofTooOld, $"proof is under header {proofHeight}, {newest.Height - proofHeight} blocks behind the newest verified height {newest.Height}; max block lag is {state.Root.MaxBlockLag}");
         }
 
-        // 4. The proof is for what the caller asked.
-        if (proof.ProofOps.Count != PinnedSpecs.Count)
+        // 4–5. Each entry against its claim, under that header's app hash.
+        var values = new byte[]?[claims.Count];
+        for (var c = 0; c < claims.Count; c++)
         {
-            return PublicationVerdict.Refuse(PublicationReason.ProofShapeMismatch, $"proof has {proof.ProofOps.Count} ops, expected {PinnedSpecs.Count} (key in store, store in multistore)");
+            if (VerifyEntry(claims[c], proof.Entries[c], proofBlock.Header.AppHash, proofHeight) is { } refusal)
+            {
+                return claims.Count == 1 ? refusal : refusal with { ClaimIndex = c, Detail = $"{ClaimName(claims, c)}: {refusal.Detail}" };
+            }
+            values[c] = proof.Entries[c].Value?.ToArray();
+        }
+
+        return new PublicationVerdict
+        {
+            State = ReferenceEquals(newest, state.Block) ? state : state.AdvanceTo(newest),
+            Values = values,
+            VerifiedHeight = proofHeight,
+            Detail = claims.Count == 1
+                ? $"{(values[0] is null ? "absence" : "value")} of {Convert.ToHexString(claims[0].Key.Span)} in '{claims[0].Store}' proven under header {proofHeight}"
+                : $"{claims.Count} claims proven under header {proofHeight}",
+        };
+    }
+
+    private static PublicationVerdict? VerifyEntry(PublicationClaim claim, ProvenEntry entry, byte[] appHash, long proofHeight)
+    {
+        // 4. The proof is for what the caller asked.
+        if (entry.ProofOps.Count != PinnedSpecs.Count)
+        {
+            return PublicationVerdict.Refuse(PublicationReason.ProofShapeMismatch, $"proof has {entry.ProofOps.Count} ops, expected {PinnedSpecs.Count} (key in store, store in multistore)");
         }
         var storeKey = Encoding.UTF8.GetBytes(claim.Store);
-        if (!proof.ProofOps[1].Key.Span.SequenceEqual(storeKey))
+        if (!entry.ProofOps[1].Key.Span.SequenceEqual(storeKey))
         {
-            return PublicationVerdict.Refuse(PublicationReason.WrongStore, $"proof is for store {Convert.ToHexString(proof.ProofOps[1].Key.Span)}, the claim is for '{claim.Store}' ({Convert.ToHexString(storeKey)})");
+            return PublicationVerdict.Refuse(PublicationReason.WrongStore, $"proof is for store {Convert.ToHexString(entry.ProofOps[1].Key.Span)}, the claim is for '{claim.Store}' ({Convert.ToHexString(storeKey)})");
         }
-        if (!proof.ProofOps[0].Key.Span.SequenceEqual(claim.Key.Span))
+        if (!entry.ProofOps[0].Key.Span.SequenceEqual(claim.Key.Span) || !entry.Key.Span.SequenceEqual(claim.Key.Span))
         {
-            return PublicationVerdict.Refuse(PublicationReason.WrongKey, $"proof is for key {Convert.ToHexString(proof.ProofOps[0].Key.Span)}, the claim is for {Convert.ToHexString(claim.Key.Span)}");
+            return PublicationVerdict.Refuse(PublicationReason.WrongKey,
+                $"proof is for key {Convert.ToHexString(entry.ProofOps[0].Key.Span)} (entry names {Convert.ToHexString(entry.Key.Span)}), the claim is for {Convert.ToHexString(claim.Key.Span)}");
         }
-        if (claim.ExpectedValue is { } expected && !expected.Span.SequenceEqual(proof.Value!.Value.Span))
+        if (claim.ExpectedValue is { } expected && !expected.Span.SequenceEqual(entry.Value!.Value.Span))
         {
-            return PublicationVerdict.Refuse(PublicationReason.WrongValue, $"the host offers value {Convert.ToHexString(proof.Value!.Value.Span)}, the claim expects {Convert.ToHexString(expected.Span)}");
+            return PublicationVerdict.Refuse(PublicationReason.WrongValue, $"the host offers value {Convert.ToHexString(entry.Value!.Value.Span)}, the claim expects {Convert.ToHexString(expected.Span)}");
         }
 
         // 5. ICS23 under the header's app hash, specs pinned per position.
-        var appHash = proofBlock.Header.AppHash;
         IReadOnlyList<ReadOnlyMemory<byte>> keyPath = [storeKey, claim.Key];
-        var ics23 = claim.Absent
-            ? ProofOps.VerifyNonMembership(proof.ProofOps, appHash, keyPath, PinnedSpecs)
-            : ProofOps.VerifyMembership(proof.ProofOps, appHash, keyPath, proof.Value!.Value.Span, PinnedSpecs);
+        var ics23 = entry.Value is null
+            ? ProofOps.VerifyNonMembership(entry.ProofOps, appHash, keyPath, PinnedSpecs)
+            : ProofOps.VerifyMembership(entry.ProofOps, appHash, keyPath, entry.Value.Value.Span, PinnedSpecs);
         if (ics23.Error == Ics23Error.ProofOpMalformed)
         {
             return PublicationVerdict.Refuse(PublicationReason.ProofMalformed, ics23.Detail) with { Ics23Error = ics23.Error };
@@ -138,17 +193,47 @@ public static class PublicationVerifier
             var reason = ics23.Error == Ics23Error.AppHashMismatch ? PublicationReason.AppHashMismatch : PublicationReason.Ics23Refused;
             return PublicationVerdict.Refuse(reason, $"proof under header {proofHeight} (app hash {Convert.ToHexString(appHash)}): {ics23}") with { Ics23Error = ics23.Error };
         }
-
-        return new PublicationVerdict
-        {
-            State = ReferenceEquals(newest, state.Block) ? state : state.AdvanceTo(newest),
-            Value = claim.Absent ? null : proof.Value!.Value.ToArray(),
-            VerifiedHeight = proofHeight,
-            Detail = $"{(claim.Absent ? "absence" : "value")} of {Convert.ToHexString(claim.Key.Span)} in '{claim.Store}' proven under header {proofHeight}",
-        };
+        return null;
     }
 
-    private static string? InputProblem(PublicationClaim claim, PublicationProof proof)
+    private static PublicationVerdict ClaimRefusal(IReadOnlyList<PublicationClaim> claims, int index, PublicationReason reason, string detail) =>
+        claims.Count == 1
+            ? PublicationVerdict.Refuse(reason, detail)
+            : PublicationVerdict.Refuse(reason, $"{ClaimName(claims, index)}: {detail}") with { ClaimIndex = index };
+
+    private static string ClaimName(IReadOnlyList<PublicationClaim> claims, int index) =>
+        $"claim {index} ({claims[index].Store}/{Convert.ToHexString(claims[index].Key.Span)})";
+
+    private static string? BatchProblem(IReadOnlyList<PublicationClaim> claims, PublicationBatchProof proof)
+    {
+        if (claims.Count == 0 || claims.Count > MaxClaims)
+        {
+            return $"{claims.Count} claims; a batch holds 1 to {MaxClaims}";
+        }
+        if (claims.Any(c => c is null))
+        {
+            return "a claim is null";
+        }
+        if (proof.LightBlocks is null || proof.Entries is null)
+        {
+            return "the proof has no light block list or no entry list";
+        }
+        if (proof.Entries.Count != claims.Count)
+        {
+            return $"the proof has {proof.Entries.Count} entries for {claims.Count} claims";
+        }
+        if (proof.LightBlocks.Any(b => b is null) || proof.Entries.Any(e => e is null))
+        {
+            return "the proof holds a null light block or entry";
+        }
+        if (proof.QueryHeight is < 0 or long.MaxValue)
+        {
+            return $"query height {proof.QueryHeight} is out of range";
+        }
+        return null;
+    }
+
+    private static string? InputProblem(PublicationClaim claim, ReadOnlyMemory<byte>? value, IReadOnlyList<Citrine.Ics23.Abci.ProofOp>? ops)
     {
         if (string.IsNullOrEmpty(claim.Store))
         {
@@ -162,19 +247,19 @@ public static class PublicationVerifier
         {
             return "an absence claim cannot expect a value";
         }
-        if (proof.LightBlocks is null || proof.ProofOps is null)
+        if (claim.MayBeAbsent && (claim.Absent || claim.ExpectedValue is not null))
         {
-            return "the proof has no light block list or no proof ops";
+            return "a claim that accepts either proof cannot insist on absence or expect a value";
         }
-        if (proof.LightBlocks.Any(b => b is null) || proof.ProofOps.Any(o => o is null))
+        if (ops is null)
         {
-            return "the proof holds a null light block or proof op";
+            return "the proof has no proof ops";
         }
-        if (proof.QueryHeight is < 0 or long.MaxValue)
+        if (ops.Any(o => o is null))
         {
-            return $"query height {proof.QueryHeight} is out of range";
+            return "the proof holds a null proof op";
         }
-        if (claim.Absent != proof.Value is null)
+        if (!claim.MayBeAbsent && claim.Absent != value is null)
         {
             return claim.Absent ? "the host offers a value for a key the claim says is absent" : "the host offers no value for a membership claim";
         }

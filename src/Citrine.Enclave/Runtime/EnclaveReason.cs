@@ -51,6 +51,24 @@ public enum EnclaveReason
     StorageFailed,
     /// <summary>Execute: the enclave process was started without an app (<c>EnclaveRuntimeOptions.App</c>).</summary>
     NoApp,
+    /// <summary>Execute: the call proves no request (only the five fixed entries).</summary>
+    BatchEmpty,
+    /// <summary>Execute: more than 1,024 requests in one batch.</summary>
+    BatchTooLarge,
+    /// <summary>Execute: a proven <c>queue/head</c>, <c>queue/next</c> or <c>state/hash</c> does not decode (not 8 / 32 bytes), or head &gt; next.</summary>
+    ProvenValueMalformed,
+    /// <summary>Execute: the batch reaches past the proven <c>queue/next</c> (a request that does not exist yet).</summary>
+    BatchBeyondQueue,
+    /// <summary>Execute: SHA-256 of the proven <c>state</c> is not the proven <c>state/hash</c> (or one is absent and the other is not).</summary>
+    StateHashMismatch,
+    /// <summary>Execute: a proven request record does not decode.</summary>
+    RequestMalformed,
+    /// <summary>Execute: a proven request record's seq is not the one its key names.</summary>
+    RequestSeqMismatch,
+    /// <summary>Execute: the proven state does not open under this session's state key.</summary>
+    StateUndecryptable,
+    /// <summary>Execute: the app's handler threw or returned a result that breaks its contract (a response outside the batch or twice, a bad send).</summary>
+    AppFailed,
 }
 
 /// <summary>

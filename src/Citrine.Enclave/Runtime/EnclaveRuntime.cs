@@ -100,7 +100,7 @@ public sealed class EnclaveStartException : Exception
 /// behind the verified height in the chain's session record.
 /// </para>
 /// </summary>
-public sealed class EnclaveRuntime : IDisposable
+public sealed partial class EnclaveRuntime : IDisposable
 {
     public const string SessionFileName = "session.sealed";
     public const string LightClientFileName = "light-client.sealed";
@@ -328,6 +328,7 @@ public sealed class EnclaveRuntime : IDisposable
         {
             CryptographicOperations.ZeroMemory(session.SigningSeed);
             CryptographicOperations.ZeroMemory(session.EncryptionKey);
+            CryptographicOperations.ZeroMemory(session.MasterSecret);
         }
         _gate.Dispose();
     }
@@ -415,9 +416,11 @@ public sealed class EnclaveRuntime : IDisposable
             {
                 var seed = new byte[32];
                 var encryption = new byte[X25519.KeySize];
+                var master = new byte[SessionStateCodec.KeySize];
                 _options.Random.Fill(seed);
                 _options.Random.Fill(encryption);
-                next = next with { Phase = EnclavePhase.Established, SigningSeed = seed, EncryptionKey = encryption };
+                _options.Random.Fill(master);
+                next = next with { Phase = EnclavePhase.Established, SigningSeed = seed, EncryptionKey = encryption, MasterSecret = master };
             }
             if (Persist(verdict.State, next) is { } storage)
             {

@@ -49,5 +49,8 @@ internal static class SessionFormats
         SessionRecord.TryDecode(bytes, out record, out error);
 
     /// <summary>The state key of a contract's session record: <c>0x03 ‖ contract ‖ "session"</c>.</summary>
-    public static byte[] RecordKey(ReadOnlySpan<byte> contract) => [ContractStatePrefix, .. contract, .. SessionRecord.StateKey];
+    public static byte[] RecordKey(ReadOnlySpan<byte> contract) => ContractKey(contract, SessionRecord.StateKey);
+
+    /// <summary>The wasm-store key of a contract's state key: <c>0x03 ‖ contract ‖ key</c>.</summary>
+    public static byte[] ContractKey(ReadOnlySpan<byte> contract, ReadOnlySpan<byte> key) => [ContractStatePrefix, .. contract, .. key];
 }

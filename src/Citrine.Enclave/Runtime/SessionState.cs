@@ -39,6 +39,13 @@ internal sealed record SessionState
     /// <summary>The X25519 private key; 32 bytes when established, empty before.</summary>
     public byte[] EncryptionKey { get; init; } = [];
 
+    /// <summary>
+    /// The session's master secret, drawn inside the enclave with the keys at SessionSetPubKey; 32
+    /// bytes when established. The state key and the handler's randomness are derived from it
+    /// (docs/execution.md, "Determinism and keys").
+    /// </summary>
+    public byte[] MasterSecret { get; init; } = [];
+
     public required ulong LightGeneration { get; init; }
 
     public required long LightHeight { get; init; }
@@ -65,12 +72,12 @@ public sealed class SessionStateFormatException : Exception
 /// <summary>
 /// The canonical binary encoding of <see cref="SessionState"/> (docs/enclave.md, "Sealed session
 /// state"): <c>"CSES" ‖ u8 version=1 ‖ u8 phase ‖ u32 len ‖ config</c>, then from Created on
-/// <c>contract[20] ‖ nonce[32]</c>, when Established <c>signing seed[32] ‖ X25519 key[32]</c>,
+/// <c>contract[20] ‖ nonce[32]</c>, when Established <c>signing seed[32] ‖ X25519 key[32] ‖ master secret[32]</c>,
 /// and last <c>u64 light generation ‖ i64 light height</c>. Big-endian, exact length.
 /// </summary>
 internal static class SessionStateCodec
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
     public const int ContractSize = 20;
     public const int NonceSize = 32;
     public const int KeySize = 32;
@@ -85,7 +92,7 @@ internal static class SessionStateCodec
         ArgumentNullException.ThrowIfNull(state);
         var created = state.Phase >= EnclavePhase.Created;
         var established = state.Phase == EnclavePhase.Established;
-        var length = 4 + 1 + 1 + 4 + state.Config.Length + (created ? ContractSize + NonceSize : 0) + (established ? 2 * KeySize : 0) + 8 + 8;
+        var length = 4 + 1 + 1 + 4 + state.Config.Length + (created ? ContractSize + NonceSize : 0) + (established ? 3 * KeySize : 0) + 8 + 8;
         var output = new byte[length];
         var span = output.AsSpan();
         Magic.CopyTo(span);
@@ -103,6 +110,7 @@ internal static class SessionStateCodec
         {
             Put(span, ref offset, Exact(state.SigningSeed, KeySize, "signing seed"));
             Put(span, ref offset, Exact(state.EncryptionKey, KeySize, "encryption key"));
+            Put(span, ref offset, Exact(state.MasterSecret, KeySize, "master secret"));
         }
         BinaryPrimitives.WriteUInt64BigEndian(span[offset..], state.LightGeneration);
         BinaryPrimitives.WriteInt64BigEndian(span[(offset + 8)..], state.LightHeight);
@@ -137,6 +145,7 @@ internal static class SessionStateCodec
         byte[] nonce = [];
         byte[] seed = [];
         byte[] encryption = [];
+        byte[] master = [];
         if (phase >= EnclavePhase.Created)
         {
             contract = Take(data, ref offset, ContractSize, "contract").ToArray();
@@ -146,6 +155,7 @@ internal static class SessionStateCodec
         {
             seed = Take(data, ref offset, KeySize, "signing_seed").ToArray();
             encryption = Take(data, ref offset, KeySize, "encryption_key").ToArray();
+            master = Take(data, ref offset, KeySize, "master_secret").ToArray();
         }
         var generation = BinaryPrimitives.ReadUInt64BigEndian(Take(data, ref offset, 8, "light_generation"));
         var height = BinaryPrimitives.ReadInt64BigEndian(Take(data, ref offset, 8, "light_height"));
@@ -165,6 +175,7 @@ internal static class SessionStateCodec
             Nonce = nonce,
             SigningSeed = seed,
             EncryptionKey = encryption,
+            MasterSecret = master,
             LightGeneration = generation,
             LightHeight = height,
         };

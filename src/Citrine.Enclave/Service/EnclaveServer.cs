@@ -18,8 +18,11 @@ public sealed class EnclaveServerOptions
     /// <summary>Bind an address that is not loopback. Off by default: the host is the enclave's only client and runs beside it.</summary>
     public bool AllowNonLoopback { get; init; }
 
-    /// <summary>The largest request accepted (light blocks of large validator sets); 16 MiB by default.</summary>
-    public int MaxReceiveMessageSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>
+    /// The largest request accepted; 64 MiB by default: an Execute batch of 1,024 requests of up to
+    /// 16 KiB of ciphertext each, with their proofs and the light blocks, needs about 20 MiB.
+    /// </summary>
+    public int MaxReceiveMessageSize { get; init; } = 64 * 1024 * 1024;
 
     /// <summary>Where the server logs; none by default.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

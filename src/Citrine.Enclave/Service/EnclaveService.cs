@@ -73,6 +73,25 @@ public sealed class EnclaveService(EnclaveRuntime runtime) : Proto.Enclave.Encla
         });
     }
 
+    public override async Task<Proto.ExecuteResponse> Execute(Proto.ExecuteRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!ProtocolMapping.TryDecodeExecute(request, out var proof, out var refusal))
+        {
+            throw ProtocolMapping.ToRpcException(refusal!);
+        }
+        var result = Unwrap(await _runtime.ExecuteAsync(proof!, context.CancellationToken).ConfigureAwait(false));
+        return new Proto.ExecuteResponse
+        {
+            Body = ByteString.CopyFrom(result.Body),
+            Signature = ByteString.CopyFrom(result.Signature),
+            FirstSeq = result.FirstSeq,
+            EndSeq = result.EndSeq,
+            VerifiedHeight = result.VerifiedHeight,
+        };
+    }
+
     private static Publication.PublicationProof DecodeProof(Proto.SessionProofRequest request) =>
         ProtocolMapping.TryDecodeProof(request.Proof, out var proof, out var refusal) ? proof! : throw ProtocolMapping.ToRpcException(refusal!);
 

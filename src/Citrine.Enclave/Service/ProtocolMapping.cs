@@ -25,11 +25,15 @@ public static class ProtocolMapping
     public static StatusCode StatusCodeOf(EnclaveReason reason) => reason switch
     {
         EnclaveReason.InputMalformed or EnclaveReason.ConfigInvalid or EnclaveReason.TrustRootRefused
-            or EnclaveReason.PublicationRefused or EnclaveReason.RecordMalformed => StatusCode.InvalidArgument,
+            or EnclaveReason.PublicationRefused or EnclaveReason.RecordMalformed
+            or EnclaveReason.BatchEmpty or EnclaveReason.BatchTooLarge or EnclaveReason.BatchBeyondQueue => StatusCode.InvalidArgument,
         EnclaveReason.AlreadyInstantiated or EnclaveReason.NotInstantiated or EnclaveReason.ContractMismatch
             or EnclaveReason.SessionNotCreated or EnclaveReason.SessionEstablished or EnclaveReason.SessionNotEstablished
             or EnclaveReason.RecordNotCreated or EnclaveReason.NonceMismatch or EnclaveReason.RecordNotEstablished
-            or EnclaveReason.KeysMismatch => StatusCode.FailedPrecondition,
+            or EnclaveReason.KeysMismatch or EnclaveReason.NoApp
+            or EnclaveReason.ProvenValueMalformed or EnclaveReason.StateHashMismatch or EnclaveReason.RequestMalformed
+            or EnclaveReason.RequestSeqMismatch or EnclaveReason.StateUndecryptable => StatusCode.FailedPrecondition,
+        EnclaveReason.AppFailed => StatusCode.Internal,
         EnclaveReason.StateRolledBack or EnclaveReason.SealedStateInvalid => StatusCode.DataLoss,
         EnclaveReason.AttestationFailed => StatusCode.Unavailable,
         EnclaveReason.StorageFailed => StatusCode.Internal,
@@ -93,6 +97,45 @@ public static class ProtocolMapping
         ReadOnlyMemory<byte>? value = proof.Value.IsEmpty ? null : proof.Value.Memory;
         var ops = proof.ProofOps.Select(o => new Ics23.Abci.ProofOp(o.Type, o.Key.Memory, o.Data.Memory)).ToList();
         decoded = new Publication.PublicationProof(blocks, proof.QueryHeight, value, ops);
+        return true;
+    }
+
+    /// <summary>At most this many entries in one Execute call: the five fixed ones and 1,024 requests, with room for the runtime to say BatchTooLarge.</summary>
+    public const int MaxEntries = Publication.PublicationVerifier.MaxClaims;
+
+    public static bool TryDecodeExecute(Proto.ExecuteRequest? request, out Publication.PublicationBatchProof? decoded, out EnclaveRefusal? refusal)
+    {
+        decoded = null;
+        refusal = null;
+        if (request is null)
+        {
+            refusal = new EnclaveRefusal(EnclaveReason.InputMalformed, "no request");
+            return false;
+        }
+        if (request.LightBlocks.Count > MaxLightBlocks)
+        {
+            refusal = new EnclaveRefusal(EnclaveReason.InputMalformed, $"{request.LightBlocks.Count} light blocks, at most {MaxLightBlocks}");
+            return false;
+        }
+        if (request.Entries.Count > MaxEntries)
+        {
+            refusal = new EnclaveRefusal(EnclaveReason.InputMalformed, $"{request.Entries.Count} entries, at most {MaxEntries}");
+            return false;
+        }
+        var blocks = new List<CometBft.Types.LightBlock>(request.LightBlocks.Count);
+        for (var i = 0; i < request.LightBlocks.Count; i++)
+        {
+            if (!TryDecodeLightBlock(request.LightBlocks[i], $"light_blocks[{i}]", out var block, out refusal))
+            {
+                return false;
+            }
+            blocks.Add(block!);
+        }
+        var entries = request.Entries.Select(e => new Publication.ProvenEntry(
+            e.Key.Memory,
+            e.HasValue ? e.Value.Memory : null,
+            [.. e.ProofOps.Select(o => new Ics23.Abci.ProofOp(o.Type, o.Key.Memory, o.Data.Memory))])).ToList();
+        decoded = new Publication.PublicationBatchProof(blocks, request.QueryHeight, entries);
         return true;
     }
 

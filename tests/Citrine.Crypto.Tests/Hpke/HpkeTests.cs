@@ -135,6 +135,23 @@ public sealed class HpkeTests
     }
 
     [Fact]
+    public void SealDerived_is_deterministic_opens_and_refuses_short_ikmE()
+    {
+        var suite = HpkeSuite.X25519Sha256ChaCha20Poly1305;
+        using var recipient = suite.GenerateKeyPair();
+        var ikm = new byte[32];
+        ikm[0] = 1;
+        var a = suite.SealDerived(recipient.PublicKey, Info, Aad, Plaintext, ikm);
+        var b = suite.SealDerived(recipient.PublicKey, Info, Aad, Plaintext, ikm);
+        Assert.Equal(a.EncapsulatedKey, b.EncapsulatedKey);
+        Assert.Equal(a.Ciphertext, b.Ciphertext);
+        Assert.Equal(Plaintext, suite.Open(a.EncapsulatedKey, recipient, Info, Aad, a.Ciphertext));
+        ikm[0] = 2;
+        Assert.NotEqual(a.EncapsulatedKey, suite.SealDerived(recipient.PublicKey, Info, Aad, Plaintext, ikm).EncapsulatedKey);
+        Assert.Throws<HpkeException>(() => suite.SealDerived(recipient.PublicKey, Info, Aad, Plaintext, new byte[31]));
+    }
+
+    [Fact]
     public void Open_rejects_a_ciphertext_shorter_than_the_tag()
     {
         var f = Fixture.Create(HpkeKemId.DhkemX25519HkdfSha256, HpkeMode.Base);
