@@ -7,6 +7,7 @@ using Citrine.Cli.Dev;
 using Citrine.CometBft.Types;
 using Citrine.Host.Chain;
 using Citrine.Host.Handshake;
+using Spectre.Console;
 
 namespace Citrine.Cli.Commands;
 
