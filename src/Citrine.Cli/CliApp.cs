@@ -36,7 +36,7 @@ public static class CliApp
         root.Add(Commands.TxCommands.Create());
         root.Add(Commands.QueryCommands.Create());
         root.Add(Commands.RegistryCommands.Create());
-        root.Add(Commands.EnclaveCommands.Create());
+        root.Add(Commands.EnclaveCommands.Create(Commands.EnclaveApps.Create()));
         foreach (var command in Commands.SessionCommands.Create())
         {
             root.Add(command);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Citrine.Attestation.Attestors;
+using Citrine.Enclave.Execution;
 using Citrine.Enclave.Modes;
 using Citrine.Enclave.Runtime;
 using Citrine.Enclave.Service;
@@ -18,14 +19,16 @@ internal static class EnclaveCommands
     /// <summary>The text before the bound address in the ready line.</summary>
     public const string ReadyMarker = "listening on ";
 
-    public static Command Create()
+    /// <param name="apps">The apps <c>--app NAME</c> may select (the CLI composes them; see <see cref="EnclaveApps"/>).</param>
+    public static Command Create(EnclaveAppRegistry apps)
     {
+        ArgumentNullException.ThrowIfNull(apps);
         var enclave = new Command("enclave", "Run the Citrine enclave (handshake, sealing, gRPC for the host).");
-        enclave.Subcommands.Add(Start());
+        enclave.Subcommands.Add(Start(apps));
         return enclave;
     }
 
-    private static Command Start()
+    private static Command Start(EnclaveAppRegistry apps)
     {
         var mode = CommonOptions.Required("--mode", "mock | simulated-dcap | gramine-sgx | tdx.");
         var listen = new Option<string>("--listen") { Description = "gRPC listen address, loopback unless --allow-non-loopback (port 0 = any free port).", DefaultValueFactory = _ => "127.0.0.1:7000" };
@@ -35,7 +38,8 @@ internal static class EnclaveCommands
         var measurement = CommonOptions.Optional("--mock-measurement", "mock: the 32-byte measurement in hex (default: SHA-256 of the Citrine.Enclave assembly).");
         var sealedMount = new Option<string>("--sealed-mount") { Description = "gramine-sgx: the encrypted mount's path.", DefaultValueFactory = _ => EnclaveModeOptions.DefaultSealedMountPath };
         var allowRemote = new Option<bool>("--allow-non-loopback") { Description = "Bind an address that is not loopback (the host normally runs beside the enclave)." };
-        var cmd = new Command("start", "Serve the enclave's gRPC protocol until stopped (Ctrl+C / SIGTERM).") { mode, listen, data, tee, seed, measurement, sealedMount, allowRemote };
+        var app = CommonOptions.Optional("--app", $"The app whose handler Execute runs ({(apps.Names.Count == 0 ? "none registered" : string.Join(", ", apps.Names))}); without it Execute is refused.");
+        var cmd = new Command("start", "Serve the enclave's gRPC protocol until stopped (Ctrl+C / SIGTERM).") { mode, listen, data, tee, seed, measurement, sealedMount, allowRemote, app };
         cmd.SetAction(async (parsed, cancellationToken) =>
         {
             var output = parsed.InvocationConfiguration.Output;
@@ -62,6 +66,11 @@ internal static class EnclaveCommands
                     throw new CliInputException($"--mock-measurement is not hex: {e.Message}", e);
                 }
             }
+            IEnclaveApp? enclaveApp = null;
+            if (parsed.GetValue(app) is { } appName && !apps.TryCreate(appName, out enclaveApp))
+            {
+                throw new CliInputException($"--app: no app named '{appName}' (registered: {(apps.Names.Count == 0 ? "none" : string.Join(", ", apps.Names))})");
+            }
             var allowNonLoopback = parsed.GetValue(allowRemote);
             var address = parsed.GetValue(listen)!;
             try
@@ -87,6 +96,7 @@ internal static class EnclaveCommands
                     // A null byte[] converts to an empty ReadOnlyMemory, not to null: keep "not given" null.
                     MockMeasurement = mockMeasurement is { } given ? new ReadOnlyMemory<byte>(given) : (ReadOnlyMemory<byte>?)null,
                     SealedMountPath = parsed.GetValue(sealedMount)!,
+                    App = enclaveApp,
                 });
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)

@@ -53,6 +53,9 @@ public sealed class EnclaveModeOptions
 
     public IRandomSource Random { get; init; } = SystemRandomSource.Instance;
 
+    /// <summary>The app whose handler Execute runs (the same in every mode); null: Execute is refused NoApp.</summary>
+    public Execution.IEnclaveApp? App { get; init; }
+
     public const string DefaultSimulatedSeed = "citrine-dev";
     public const string DefaultSealedMountPath = "/sealed";
 }
@@ -169,6 +172,7 @@ public static class EnclaveModes
             Sealer = sealer,
             StorageDirectory = data,
             Random = options.Random,
+            App = options.App,
             Mode = Name(EnclaveMode.Mock),
             Measurement = measurement,
         };
@@ -194,6 +198,7 @@ public static class EnclaveModes
             Sealer = sealer,
             StorageDirectory = data,
             Random = options.Random,
+            App = options.App,
             Mode = Name(EnclaveMode.SimulatedDcap),
             Measurement = options.SimulatedTee == TeeKind.Tdx ? defaults.MrTd : defaults.MrEnclave,
         };
@@ -208,6 +213,7 @@ public static class EnclaveModes
             Sealer = sealer,
             StorageDirectory = data,
             Random = options.Random,
+            App = options.App,
             Mode = Name(EnclaveMode.GramineSgx),
             Measurement = GramineMrEnclave(options.GramineAttestationDirectory),
         };
@@ -229,6 +235,7 @@ public static class EnclaveModes
             Sealer = sealer,
             StorageDirectory = volatileDirectory,
             Random = options.Random,
+            App = options.App,
             Mode = Name(EnclaveMode.Tdx),
         };
     }

@@ -133,7 +133,7 @@ public static class ProtocolMapping
         }
         var entries = request.Entries.Select(e => new Publication.ProvenEntry(
             e.Key.Memory,
-            e.HasValue ? e.Value.Memory : null,
+            e.HasValue ? (ReadOnlyMemory<byte>?)e.Value.Memory : null,
             [.. e.ProofOps.Select(o => new Ics23.Abci.ProofOp(o.Type, o.Key.Memory, o.Data.Memory))])).ToList();
         decoded = new Publication.PublicationBatchProof(blocks, request.QueryHeight, entries);
         return true;

@@ -592,7 +592,7 @@ public sealed class EnclaveRuntimeTests : IDisposable
     [Fact]
     public void Every_reason_has_a_test()
     {
-        var tested = typeof(EnclaveRuntimeTests).GetMethods()
+        var tested = typeof(EnclaveRuntimeTests).GetMethods().Concat(typeof(Execution.ExecutionRuntimeTests).GetMethods())
             .Where(m => m.GetCustomAttributes(typeof(FactAttribute), false).Length > 0)
             .Select(m => m.Name)
             .ToHashSet(StringComparer.Ordinal);
@@ -618,6 +618,16 @@ public sealed class EnclaveRuntimeTests : IDisposable
             [EnclaveReason.SealedStateInvalid] = nameof(A_session_file_that_does_not_unseal_is_refused_at_start),
             [EnclaveReason.AttestationFailed] = nameof(Attestation_failures_are_refusals_with_the_attestors_code),
             [EnclaveReason.StorageFailed] = nameof(Storage_failures_are_refusals_and_leave_the_phase_unchanged),
+            [EnclaveReason.NoApp] = nameof(Execution.ExecutionRuntimeTests.Execute_without_an_app_is_refused_NoApp),
+            [EnclaveReason.BatchEmpty] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_call_that_proves_no_request),
+            [EnclaveReason.BatchTooLarge] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_more_than_1024_requests),
+            [EnclaveReason.ProvenValueMalformed] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_queue_head_that_is_not_a_u64),
+            [EnclaveReason.BatchBeyondQueue] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_batch_past_queue_next),
+            [EnclaveReason.StateHashMismatch] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_state_that_does_not_match_its_hash),
+            [EnclaveReason.RequestMalformed] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_request_record_that_does_not_decode),
+            [EnclaveReason.RequestSeqMismatch] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_request_record_whose_seq_is_not_its_key),
+            [EnclaveReason.StateUndecryptable] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_a_state_that_does_not_open_under_the_session_state_key),
+            [EnclaveReason.AppFailed] = nameof(Execution.ExecutionRuntimeTests.Execute_refuses_the_batch_when_the_app_throws),
         };
         foreach (var reason in Enum.GetValues<EnclaveReason>())
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Citrine.Attestation.Attestors;
 using Citrine.CometBft.Encoding;
+using Citrine.Contracts.Execution;
 using Citrine.Contracts.Session;
 using Citrine.Enclave.Runtime;
 using Citrine.Enclave.Sealing;
@@ -46,6 +47,7 @@ public sealed class EnclaveServiceTests : IAsyncLifetime, IDisposable
             Sealer = _sealer,
             StorageDirectory = _directory,
             Measurement = EnclaveRuntimeTests.MockMeasurement,
+            App = new Execution.CounterApp(),
         });
         _server = await EnclaveServer.StartAsync(_runtime, "127.0.0.1:0");
         _channel = GrpcChannel.ForAddress(_server.Uri);
@@ -180,6 +182,50 @@ public sealed class EnclaveServiceTests : IAsyncLifetime, IDisposable
         // A request with no proof at all.
         await AssertRefused(StatusCode.InvalidArgument, EnclaveReason.InputMalformed, async () => await Client.SessionSetPubKeyAsync(new Proto.SessionProofRequest()));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await HealthStatus());
+    }
+
+    [Fact]
+    public async Task Execute_over_gRPC_returns_the_signed_output_body()
+    {
+        var keys = await Establish();
+        _chain.PublishRecord(_contract, EnclaveRuntimeTests.Record(SessionPhase.Established, keys.Nonce.ToByteArray(), keys.SigningKey.ToByteArray(), keys.EncryptionKey.ToByteArray(), (ulong)keys.VerifiedHeight));
+        var kind = "add";
+        var aad = RequestAad.Build(_chain.ChainId, _contract, _chain.Address(0), 1, kind);
+        var sealedRequest = Citrine.Crypto.Hpke.HpkeSuite.X25519Sha256ChaCha20Poly1305.Seal(keys.EncryptionKey.Span, System.Text.Encoding.UTF8.GetBytes(RequestSuite.Info), aad, Execution.CounterApp.U64(42));
+        var record = new RequestRecord
+        {
+            Seq = 0, SessionId = 1, Sender = _chain.Address(0), Kind = kind, AeadId = RequestSuite.ChaCha20Poly1305AeadId,
+            Enc = sealedRequest.EncapsulatedKey, Ciphertext = sealedRequest.Ciphertext, Height = (ulong)_chain.Node.Height,
+        };
+        _chain.WriteContractState(_contract,
+            (ExecutionKeys.Request(0), record.Encode()),
+            (ExecutionKeys.QueueHead.ToArray(), ExecutionKeys.EncodeU64(0)),
+            (ExecutionKeys.QueueNext.ToArray(), ExecutionKeys.EncodeU64(1)),
+            (ExecutionKeys.StateHash.ToArray(), new byte[32]));
+        var (queryHeight, entries) = _chain.ProveContractKeys(_contract,
+            [SessionRecord.StateKey.ToArray(), ExecutionKeys.QueueHead.ToArray(), ExecutionKeys.QueueNext.ToArray(), ExecutionKeys.StateHash.ToArray(), ExecutionKeys.State.ToArray(), ExecutionKeys.Request(0)]);
+        var request = new Proto.ExecuteRequest { QueryHeight = queryHeight };
+        request.LightBlocks.AddRange(_chain.Blocks(keys.VerifiedHeight + 1, queryHeight + 1).Select(Wire));
+        foreach (var entry in entries)
+        {
+            var wire = new Proto.ProvenEntry { Key = ByteString.CopyFrom(entry.Key.Span) };
+            if (entry.Value is { } value)
+            {
+                wire.Value = ByteString.CopyFrom(value.Span);
+            }
+            wire.ProofOps.AddRange(entry.ProofOps.Select(o => new Proto.ProofOp { Type = o.Type, Key = ByteString.CopyFrom(o.Key.Span), Data = ByteString.CopyFrom(o.Data.Span) }));
+            request.Entries.Add(wire);
+        }
+
+        var response = await Client.ExecuteAsync(request);
+        Assert.Equal((0ul, 1ul, queryHeight + 1), (response.FirstSeq, response.EndSeq, response.VerifiedHeight));
+        Assert.True(Citrine.Crypto.Signatures.Ed25519.Verify(keys.SigningKey.Span, response.Body.Span, response.Signature.Span));
+        Assert.True(OutputBody.TryDecode(response.Body.Span, out var body, out var error), error);
+        Assert.Equal(Execution.CounterApp.U64(42), Assert.Single(body!.Responses).Payload);
+
+        // The same request with the state entry dropped: refused before any proof is checked.
+        request.Entries.Clear();
+        await AssertRefused(StatusCode.InvalidArgument, EnclaveReason.InputMalformed, async () => await Client.ExecuteAsync(request));
     }
 
     [Fact]
