@@ -50,6 +50,23 @@ public interface IContractContext : IContractQueryContext
 
     /// <summary>Adds an attribute to this contract's <c>wasm</c> event.</summary>
     void Emit(string key, string value);
+
+    /// <summary>
+    /// The contract's own balance of the chain's token, with this message's <see cref="Funds"/>
+    /// already credited and earlier <see cref="Send"/>s of this call already taken. Charged as a
+    /// state read.
+    /// </summary>
+    ulong Balance { get; }
+
+    /// <summary>
+    /// Sends <paramref name="amount"/> tokens from the contract's own balance to the 20-byte
+    /// address <paramref name="recipient"/> through the chain's bank, exactly as a bank send would
+    /// (events <c>coin_spent</c>, <c>coin_received</c>, <c>transfer</c>). Charged gas. A zero
+    /// amount, a malformed address or an amount above <see cref="Balance"/> fails the transaction:
+    /// the call throws, and the transaction fails even if the contract catches that, so all of its
+    /// state changes revert.
+    /// </summary>
+    void Send(ReadOnlySpan<byte> recipient, ulong amount);
 }
 
 /// <summary>

@@ -443,7 +443,8 @@ public sealed class ChainApp
         events.Add(new("validator_update", [new("pub_key", Convert.ToBase64String(set.PublicKey)), new("power", set.Power.ToString(CultureInfo.InvariantCulture))]));
     }
 
-    private static ulong Balance(StateBranch branch, byte[] address) =>
+    /// <summary>The bank balance of <paramref name="address"/> in <paramref name="branch"/> (0 for an unknown account); contracts read their own through it.</summary>
+    internal static ulong Balance(StateBranch branch, byte[] address) =>
         branch.Get(BankStore, address) is { Length: 8 } b ? BinaryPrimitives.ReadUInt64BigEndian(b) : 0;
 
     private static void SetBalance(StateBranch branch, byte[] address, ulong balance)

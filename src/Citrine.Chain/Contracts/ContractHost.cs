@@ -89,8 +89,9 @@ public sealed class ContractHost : IContractRuntime
                 {
                     transfer(instantiate.Sender, address, instantiate.Funds);
                 }
-                var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds, Attestation(branch, attestation, context));
+                var ctx = new Context(branch, address, context, instantiate.Sender, instantiate.Funds, Attestation(branch, attestation, context), transfer);
                 Invoke(branch.Gas, () => code.Factory().Instantiate(ctx, instantiate.Message));
+                ctx.ThrowIfSendFailed();
                 events.Add(new("instantiate", [new("_contract_address", Bech32(address)), new("code_id", code.CodeId)]));
                 AddWasmEvent(events, address, ctx);
                 return address;
@@ -102,8 +103,9 @@ public sealed class ContractHost : IContractRuntime
                 {
                     transfer(execute.Sender, execute.Contract, execute.Funds);
                 }
-                var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds, Attestation(branch, attestation, context));
+                var ctx = new Context(branch, execute.Contract, context, execute.Sender, execute.Funds, Attestation(branch, attestation, context), transfer);
                 var data = Invoke(branch.Gas, () => code.Factory().Execute(ctx, execute.Message));
+                ctx.ThrowIfSendFailed();
                 events.Add(new("execute", [new("_contract_address", Bech32(execute.Contract))]));
                 AddWasmEvent(events, execute.Contract, ctx);
                 return data;
@@ -122,7 +124,7 @@ public sealed class ContractHost : IContractRuntime
         ArgumentNullException.ThrowIfNull(attestation);
         var branch = new StateBranch(state, new GasMeter(gasLimit));
         var code = CodeOf(branch, contract);
-        var ctx = new Context(branch, contract, context, [], 0, Attestation(branch, attestation, context)) { ReadOnly = true };
+        var ctx = new Context(branch, contract, context, [], 0, Attestation(branch, attestation, context), transfer: null) { ReadOnly = true };
         return Invoke(branch.Gas, () => code.Factory().Query(ctx, message));
     }
 
@@ -189,8 +191,11 @@ public sealed class ContractHost : IContractRuntime
 
     private static string Bech32(byte[] address) => Crypto.Encoding.Bech32.EncodeBytes("citrine", address);
 
-    private sealed class Context(StateBranch branch, byte[] address, BlockContext block, byte[] sender, ulong funds, IHostAttestation attestation) : IContractContext, IHostCrypto
+    private sealed class Context(StateBranch branch, byte[] address, BlockContext block, byte[] sender, ulong funds, IHostAttestation attestation,
+        Action<byte[], byte[], ulong>? transfer) : IContractContext, IHostCrypto
     {
+        private TxFailedException? _sendFailure;
+
         public bool ReadOnly { get; init; }
         public List<EventAttr> Attributes { get; } = [];
         public byte[] ContractAddress => address;
@@ -201,6 +206,35 @@ public sealed class ContractHost : IContractRuntime
         public byte[] Sender => sender;
         public ulong Funds => funds;
         public IHostAttestation Attestation => attestation;
+
+        public ulong Balance => ChainApp.Balance(branch, address);
+
+        /// <summary>The bank's transfer from the contract's own address; a refusal is remembered so that catching it cannot save the transaction.</summary>
+        public void Send(ReadOnlySpan<byte> recipient, ulong amount)
+        {
+            EnsureWritable();
+            branch.Gas.Consume(GasCosts.ContractSend, "contract send");
+            var bank = transfer ?? throw new InvalidOperationException("this context cannot send");
+            try
+            {
+                bank(address, recipient.ToArray(), amount);
+            }
+            catch (TxFailedException e)
+            {
+                var failure = new TxFailedException(e.Code, $"contract send failed: {e.Message}", e.Codespace);
+                _sendFailure ??= failure;
+                throw failure;
+            }
+        }
+
+        /// <summary>Fails the transaction when a send failed, whether or not the contract caught it.</summary>
+        public void ThrowIfSendFailed()
+        {
+            if (_sendFailure is { } failure)
+            {
+                throw new TxFailedException(failure.Code, failure.Message, failure.Codespace);
+            }
+        }
 
         public byte[]? Read(ReadOnlySpan<byte> key) => branch.Get(ChainApp.WasmStore, StateKey(address, key));
 

@@ -40,6 +40,9 @@ public static class GasCosts
     public const long Sha512Base = 100;
     public const long Sha512PerByte = 1;
 
+    /// <summary>A contract's send (<c>IContractContext.Send</c>), on top of the bank's reads and writes, which the state charges.</summary>
+    public const long ContractSend = 1000;
+
     /// <summary>
     /// Flat part of a contract's quote verification (<c>IHostAttestation.VerifyQuote</c>, docs/registry.md):
     /// parsing the quote and its PCK chain, the four registry reads (TCB Info, QE identity, PCK CRL,

@@ -158,6 +158,7 @@ public sealed record OutputBody
     /// <summary>The height of the header whose app hash the inputs were proven under.</summary>
     public required ulong VerifiedHeight { get; init; }
 
+    /// <summary>The new encrypted state blob; never empty.</summary>
     public required byte[] NewState { get; init; }
 
     public IReadOnlyList<OutputEffect> Effects { get; init; } = [];
@@ -212,7 +213,7 @@ public sealed record OutputBody
 
     /// <summary>
     /// Decodes exactly one body; false with an error naming the field and its offset for a wrong
-    /// tag, an empty, over-long or non-UTF-8 chain id, a contract or recipient that is not 20 bytes,
+    /// tag, an empty, over-long or non-UTF-8 chain id, a contract or recipient that is not 20 bytes, an empty new state,
     /// an unknown effect kind or response status, a send of 0, counts the remaining bytes cannot
     /// hold, and trailing bytes. Never throws.
     /// </summary>
@@ -263,10 +264,20 @@ public sealed record OutputBody
             || !r.Fixed("prev_state_hash", HashSize, out var prev)
             || !r.U64("first_seq", out var first)
             || !r.U64("end_seq", out var end)
-            || !r.U64("verified_height", out var verified)
-            || !r.Lp("new_state", int.MaxValue, out var state))
+            || !r.U64("verified_height", out var verified))
         {
             return false;
+        }
+        at = r.Position;
+        if (!r.Lp("new_state", int.MaxValue, out var state))
+        {
+            return false;
+        }
+        // The contract stores it under `state`, whose absence means "no state yet" (hash zeros); an
+        // enclave's blob is nonce ‖ AEAD ciphertext, never empty.
+        if (state.IsEmpty)
+        {
+            return r.Fail("new_state", at, "the new state blob is empty");
         }
         at = r.Position;
         if (!r.U32("effects count", out var n))

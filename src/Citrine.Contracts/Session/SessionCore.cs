@@ -551,7 +551,7 @@ public static class SessionCore
 
     // ---- state ----
 
-    private static SessionConfig LoadConfig(IContractQueryContext ctx)
+    internal static SessionConfig LoadConfig(IContractQueryContext ctx)
     {
         var raw = ctx.Read(ConfigKey) ?? throw new SessionException(SessionError.NotInstantiated, "the contract has no session config");
         try

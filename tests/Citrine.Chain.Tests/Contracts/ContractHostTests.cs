@@ -4,9 +4,16 @@ using Citrine.Chain.Txs;
 
 namespace Citrine.Chain.Tests.Contracts;
 
-/// <summary>A test contract: "inc" adds one to a counter, "fail" writes then throws, "hash" uses host crypto.</summary>
+/// <summary>
+/// A test contract: "inc" adds one to a counter, "fail" writes then throws, "hash" uses host crypto;
+/// "send" writes, then sends 40 of its tokens to <see cref="Recipient"/> and answers its balance;
+/// "overspend" writes, then sends one token more than it holds; "overspend-caught" does the same
+/// and swallows the bank's refusal.
+/// </summary>
 internal sealed class CounterContract : IContract
 {
+    public static readonly byte[] Recipient = [.. Enumerable.Repeat((byte)0x7e, 20)];
+
     public void Instantiate(IContractContext context, byte[] message) => context.Write("count"u8, message);
 
     public byte[] Execute(IContractContext context, byte[] message)
@@ -22,6 +29,25 @@ internal sealed class CounterContract : IContract
             case "fail":
                 context.Write("count"u8, "999"u8);
                 throw new InvalidOperationException("boom");
+            case "send":
+                context.Write("count"u8, "41"u8);
+                context.Send(Recipient, 40);
+                return System.Text.Encoding.UTF8.GetBytes(context.Balance.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            case "overspend":
+                context.Write("count"u8, "42"u8);
+                context.Send(Recipient, context.Balance + 1);
+                return [];
+            case "overspend-caught":
+                context.Write("count"u8, "43"u8);
+                try
+                {
+                    context.Send(Recipient, context.Balance + 1);
+                }
+                catch (Exception)
+                {
+                    // A contract cannot save its transaction by swallowing a failed send.
+                }
+                return [];
             case "hash":
                 for (var i = 0; i < 1000; i++)
                 {
@@ -92,6 +118,39 @@ public class ContractHostTests
         Assert.Contains("boom", result.Log, StringComparison.Ordinal);
         Assert.Equal("5", Count(chain, contract));
         Assert.Equal(2UL, chain.Node.Read(app => app.GetAccount(chain.Address(0))!.Sequence));
+    }
+
+    [Fact]
+    public void A_contract_sends_from_its_own_balance_through_the_bank()
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain, funds: 100);
+        var result = Execute(chain, contract, "send", 1);
+        Assert.True(result.IsOk, result.Log);
+        Assert.Equal("60", System.Text.Encoding.UTF8.GetString(result.Data));
+        Assert.Equal(60UL, chain.Node.Read(app => app.GetAccount(contract)!.Balance));
+        Assert.Equal(40UL, chain.Node.Read(app => app.GetAccount(CounterContract.Recipient)!.Balance));
+        Assert.Equal("41", Count(chain, contract));
+        var spent = Assert.Single(result.Events, e => e.Type == "coin_spent");
+        Assert.Contains(spent.Attributes, a => a.Key == "spender" && a.Value == chain.Genesis.Bech32(contract));
+        Assert.Contains(result.Events, e => e.Type == "transfer" && e.Attributes.Any(a => a.Key == "recipient" && a.Value == chain.Genesis.Bech32(CounterContract.Recipient)));
+    }
+
+    [Theory]
+    [InlineData("overspend")]
+    [InlineData("overspend-caught")]
+    public void A_contract_send_above_its_balance_fails_the_tx_and_changes_nothing(string message)
+    {
+        using var chain = NewChain();
+        var contract = Instantiate(chain, funds: 100);
+        var sender = chain.Node.Read(app => app.GetAccount(chain.Address(0))!.Balance);
+        var result = Execute(chain, contract, message, 1);
+        Assert.Equal(TxCodes.InsufficientFunds, result.Code);
+        Assert.Contains("contract send failed", result.Log, StringComparison.Ordinal);
+        Assert.Equal("5", Count(chain, contract));
+        Assert.Equal(100UL, chain.Node.Read(app => app.GetAccount(contract)!.Balance));
+        Assert.Null(chain.Node.Read(app => app.GetAccount(CounterContract.Recipient)));
+        Assert.True(chain.Node.Read(app => app.GetAccount(chain.Address(0))!.Balance) <= sender);
     }
 
     [Fact]

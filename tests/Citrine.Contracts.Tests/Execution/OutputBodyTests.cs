@@ -60,7 +60,7 @@ public sealed class OutputBodyTests
     [Fact]
     public void A_body_without_effects_or_responses_is_well_formed()
     {
-        var body = Body() with { Effects = [], Responses = [], NewState = [] };
+        var body = Body() with { Effects = [], Responses = [], NewState = [7] };
         Assert.True(OutputBody.TryDecode(body.Encode(), out var back, out var error), error);
         Assert.Equal(body, back);
     }
@@ -83,6 +83,7 @@ public sealed class OutputBodyTests
         { "0000000000000009" + "00000002", "0000000000000009" + "00000001", "output body (offset 191): 22 byte(s) after the end" },
         { "0000000000000003" + "00" + "00000002", "0000000000000003" + "02" + "00000002", "responses[0].status (offset 184): unknown status 2" },
         { "00000009" + "6f7665726472616674", "0000000a" + "6f7665726472616674", "responses[1].payload (offset 200): length 10 runs past the end" },
+        { "00000002" + "aabb", "00000000", "new_state (offset 129): the new state blob is empty" },
         { "00000002" + "aabb", "00000003" + "aabb", "effects count (offset 136): 257 effects cannot fit" },
     };
 
@@ -117,6 +118,7 @@ public sealed class OutputBodyTests
         Assert.Throws<InvalidOperationException>(() => (Body() with { PrevStateHash = new byte[31] }).Encode());
         Assert.Throws<InvalidOperationException>(() => (Body() with { Contract = new byte[21] }).Encode());
         Assert.Throws<InvalidOperationException>(() => (Body() with { ChainId = "" }).Encode());
+        Assert.Throws<InvalidOperationException>(() => (Body() with { NewState = [] }).Encode());
         Assert.Throws<InvalidOperationException>(() => (Body() with { Effects = [OutputEffect.Send(Bytes(1, 20), 0)] }).Encode());
         Assert.Throws<InvalidOperationException>(() => (Body() with { Effects = [OutputEffect.Send(Bytes(1, 19), 1)] }).Encode());
         Assert.Throws<InvalidOperationException>(() => (Body() with { Responses = [new OutputResponse { Seq = 1, Status = (ResponseStatus)7 }] }).Encode());
@@ -159,7 +161,7 @@ public sealed class OutputBodyTests
     [Property(MaxTest = 200)]
     public bool Encode_then_decode_round_trips(ulong session, ulong first, ulong end, ulong verified, byte[] state, byte seed, ulong[] amounts, byte[][] payloads)
     {
-        state ??= [];
+        state = state is { Length: > 0 } ? state : [0];
         amounts ??= [];
         payloads ??= [];
         var body = new OutputBody
