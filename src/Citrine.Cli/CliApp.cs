@@ -42,6 +42,7 @@ public static class CliApp
             root.Add(command);
         }
         root.Add(Commands.DevCommands.Create());
+        root.Add(Commands.TransfersCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {

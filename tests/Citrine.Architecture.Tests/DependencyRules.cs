@@ -89,6 +89,10 @@ public static class DependencyRules
             {
                 AddForbidden(violations, node, paths, ForbiddenInHost, "the host");
             }
+            else if (IsHostSideAppProject(node))
+            {
+                AddForbidden(violations, node, paths, ForbiddenInHost, "an app's host-side web API");
+            }
             if (node.Name == Enclave || paths.ContainsKey(Enclave))
             {
                 AddForbidden(violations, node, paths, ForbiddenInEnclave, "a project with the enclave runtime in it");
@@ -137,6 +141,11 @@ public static class DependencyRules
     private static bool IsContractProject(ProjectNode node) =>
         node.RelativePath.StartsWith("contracts/", StringComparison.Ordinal)
         || node.RelativePath.StartsWith("examples/", StringComparison.Ordinal) && node.Name.EndsWith(".Contract", StringComparison.Ordinal);
+
+    // An app's web API (examples/<App>/<Name>.Web) runs in the host process and sees the chain only
+    // through interfaces the host implements: held to the host's rule even when it does not reference the host.
+    private static bool IsHostSideAppProject(ProjectNode node) =>
+        node.RelativePath.StartsWith("examples/", StringComparison.Ordinal) && node.Name.EndsWith(".Web", StringComparison.Ordinal);
 
     // Other example projects (an app's enclave handler, its client) are checked by what they reach.
     private static bool IsAppProject(ProjectNode node) =>

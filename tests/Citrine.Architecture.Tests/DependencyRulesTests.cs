@@ -75,6 +75,22 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void App_web_api_that_reaches_the_chain_or_the_enclave_is_refused()
+    {
+        var graph = Graph(
+            Src("Citrine.Chain"),
+            Src("Citrine.Enclave"),
+            Src("Citrine.Contracts"),
+            At("examples/Transfers/Transfers.Enclave/Transfers.Enclave.csproj", "Citrine.Enclave"),
+            At("examples/Transfers/Transfers.Web/Transfers.Web.csproj", "Citrine.Contracts", "Citrine.Chain", "Transfers.Enclave"));
+
+        var violations = DependencyRules.Violations(graph);
+
+        Assert.Contains("Transfers.Web is an app's host-side web API and reaches Citrine.Chain (Transfers.Web → Citrine.Chain)", violations);
+        Assert.Contains("Transfers.Web is an app's host-side web API and reaches Citrine.Enclave (Transfers.Web → Transfers.Enclave → Citrine.Enclave)", violations);
+    }
+
+    [Fact]
     public void Host_referencing_the_enclave_runtime_is_refused()
     {
         var graph = Graph(Src("Citrine.Enclave"), Src("Citrine.Host", "Citrine.Enclave"));

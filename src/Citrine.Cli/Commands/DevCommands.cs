@@ -6,7 +6,11 @@ using Citrine.Chain.Genesis;
 using Citrine.Cli.Dev;
 using Citrine.CometBft.Types;
 using Citrine.Host.Chain;
+using Citrine.Host.Enclave;
+using Citrine.Host.Execution;
 using Citrine.Host.Handshake;
+using Citrine.Host.Proofs;
+using Citrine.Host.Transactions;
 using Spectre.Console;
 
 namespace Citrine.Cli.Commands;
@@ -34,16 +38,17 @@ internal static class DevCommands
         var fresh = new Option<bool>("--fresh") { Description = "Delete the dev home first." };
         var once = new Option<bool>("--once") { Description = "Stop the node and the enclave and exit once the session is established (scripts, tests)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per line: progress events, then the session." };
+        var app = new Option<string>("--app") { Description = "The app to run: none (the session sample) or transfers (the private-transfers contract, the enclave's transfers handler and the execution relay).", DefaultValueFactory = _ => "none" };
         var cmd = new Command("dev", "Run the whole system on this machine: devnet, enclave, collateral, contract, handshake; keep it running until Ctrl-C.")
         {
-            home, mode, tee, rpc, enclave, blockTime, fresh, once, json,
+            home, mode, tee, rpc, enclave, blockTime, fresh, once, json, app,
         };
         cmd.SetAction(async (parsed, cancellationToken) =>
         {
             var options = new DevOptions(
                 parsed.GetValue(home) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".citrine", "dev"),
                 parsed.GetValue(mode)!, parsed.GetValue(tee)!, parsed.GetValue(rpc)!, parsed.GetValue(enclave)!, parsed.GetValue(blockTime)!,
-                parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json));
+                parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json), parsed.GetValue(app)!);
             options.Validate();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -56,10 +61,20 @@ internal static class DevCommands
         return cmd;
     }
 
-    internal sealed record DevOptions(string Home, string Mode, string Tee, string Rpc, string EnclaveListen, string BlockTime, bool Fresh, bool Once, bool Json)
+    internal sealed record DevOptions(string Home, string Mode, string Tee, string Rpc, string EnclaveListen, string BlockTime, bool Fresh, bool Once, bool Json, string App = "none")
     {
+        /// <summary>The contract type genesis registers and the handshake instantiates.</summary>
+        public string ContractType => App == "transfers" ? HostWiring.TransfersContractType : HostWiring.SessionContractType;
+
+        /// <summary>Its dll, beside this citrine under contracts/.</summary>
+        public string ContractDll => App == "transfers" ? "Transfers.Contract.dll" : "Citrine.Samples.Session.dll";
+
         public void Validate()
         {
+            if (App is not ("none" or "transfers"))
+            {
+                throw new CliInputException($"--app must be none or transfers, got '{App}'");
+            }
             if (Mode is not ("simulated-dcap" or "mock"))
             {
                 throw new CliInputException($"--mode must be simulated-dcap or mock, got '{Mode}' (gramine-sgx and tdx run on their hardware: 'citrine enclave start')");
@@ -102,7 +117,7 @@ internal static class DevCommands
                     var config = await host.ConfigAsync(measurement, cancellationToken).ConfigureAwait(false);
                     var timer = new SessionCommands.HandshakeTimer(SessionCommands.Progress(output, options.Json));
                     var driver = host.Driver(timer);
-                    var s = await driver.RunAsync(HostWiring.SessionContractType, config, cancellationToken).ConfigureAwait(false);
+                    var s = await driver.RunAsync(options.ContractType, config, cancellationToken).ConfigureAwait(false);
                     SessionCommands.WriteSummary(output, options.Json, host.Genesis, s, timer);
                     Say($"node RPC {rpc}  enclave gRPC {grpc}  home {home.Root}");
                     if (options.Once)
@@ -145,16 +160,16 @@ internal static class DevCommands
                 Say($"resuming in {home.Root}");
                 return home;
             }
-            var contract = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "contracts", "Citrine.Samples.Session.dll");
+            var contract = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "contracts", options.ContractDll);
             if (!File.Exists(contract))
             {
-                throw new CliFailureException($"the session contract is not beside this citrine ({contract}); build src/Citrine.Cli, which builds it");
+                throw new CliFailureException($"the contract is not beside this citrine ({contract}); build src/Citrine.Cli, which builds it");
             }
             try
             {
                 // The registry pins the simulated-DCAP root in both modes: a mock session never asks it.
                 var genesis = home.Initialize(DefaultChainId, 1, Timestamp.FromDateTimeOffset(TimeProvider.System.GetUtcNow()), accounts: 2,
-                    attestation: DevnetCommands.SimulatedRoot(EnclaveSeed), contracts: [DevnetHome.PinContract(HostWiring.SessionContractType, contract)]);
+                    attestation: DevnetCommands.SimulatedRoot(EnclaveSeed), contracts: [DevnetHome.PinContract(options.ContractType, contract)]);
                 Say($"initialised devnet '{genesis.ChainId}' in {home.Root} (attestation root: simulated, the local test PKI)");
             }
             catch (Exception e) when (e is DevnetHomeException or GenesisException or IOException or UnauthorizedAccessException)
@@ -175,8 +190,8 @@ internal static class DevCommands
 
         private async Task<ChildProcess> StartEnclaveAsync(DevnetHome home, string listen, CancellationToken cancellationToken)
         {
-            var enclave = await ChildProcess.StartAsync("enclave",
-                ["enclave", "start", "--mode", options.Mode, "--listen", listen, "--data", Path.Combine(home.Root, "enclave"), "--tee", options.Tee, "--simulated-seed", EnclaveSeed],
+            string[] arguments = ["enclave", "start", "--mode", options.Mode, "--listen", listen, "--data", Path.Combine(home.Root, "enclave"), "--tee", options.Tee, "--simulated-seed", EnclaveSeed];
+            var enclave = await ChildProcess.StartAsync("enclave", options.App == "none" ? arguments : [.. arguments, "--app", options.App],
                 EnclaveReadyMarker, StartTimeout, cancellationToken).ConfigureAwait(false);
             Say($"enclave started (pid {enclave.Id}): {enclave.ReadyLine.Trim()}");
             return enclave;
@@ -217,6 +232,7 @@ internal static class DevCommands
             var lifetime = expiry - DateTimeOffset.UtcNow;
             var condition = $"wasm._contract_address='{host.Genesis.Bech32(summary.Contract)}'";
             var from = (await host.Chain.StatusAsync(cancellationToken).ConfigureAwait(false)).LatestBlockHeight;
+            var relay = options.App == "none" ? null : host.Relay(summary.Contract, new RelayReporter(output, options.Json));
             while (true)
             {
                 try
@@ -242,7 +258,25 @@ internal static class DevCommands
                             expiry = summary.AttestationExpiry;
                             Progress("Reattest", $"attestation renewed until {expiry:u}", summary.VerifiedHeight);
                         }
+                        if (relay is not null)
+                        {
+                            // The relay re-reads the queue itself; a pass after every block or contract tx keeps at most one output in flight.
+                            await relay.DrainAsync(cancellationToken).ConfigureAwait(false);
+                        }
                     }
+                }
+                catch (RelayException e)
+                {
+                    throw new CliFailureException($"execution relay stopped: {e.Message}", e);
+                }
+                catch (Exception e) when (e is EnclaveClientException { Kind: EnclaveErrorKind.Unreachable }
+                    or PublicationProofException { Error: ProofBuildError.NodeUnreachable }
+                    or TxSubmitException { Kind: TxSubmitErrorKind.Unreachable or TxSubmitErrorKind.NotCommitted })
+                {
+                    // A child is down or restarting: bring it back; the relay resumes from the chain's queue and its own pending output.
+                    Say($"relay paused: {e.Message}");
+                    await RestartDeadAsync(host, driver, rpc, grpc, home, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
                 }
                 catch (ChainClientException e)
                 {
@@ -268,7 +302,7 @@ internal static class DevCommands
                 _enclave.Dispose();
                 _enclave = await StartEnclaveAsync(home, grpc.Authority, cancellationToken).ConfigureAwait(false);
                 // It resumes from its sealed state; the driver checks it still holds the session's keys.
-                await driver.RunAsync(HostWiring.SessionContractType, Convert.FromBase64String(new HandshakeStateFile(host.DataDirectory).Load()!.Config), cancellationToken).ConfigureAwait(false);
+                await driver.RunAsync(options.ContractType, Convert.FromBase64String(new HandshakeStateFile(host.DataDirectory).Load()!.Config), cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -291,6 +325,48 @@ internal static class DevCommands
                 SessionCommands.Console(output).MarkupLine($"[green]done[/] [bold]{step,-16}[/] {Markup.Escape(detail)} [grey](height {height})[/]");
             }
             output.Flush();
+        }
+
+        /// <summary>Relay progress as lines: batches, lost races, and per batch the latency of its requests (blocks and block time from queued to applied).</summary>
+        private sealed class RelayReporter(TextWriter output, bool json) : IProgress<RelayProgress>
+        {
+            public void Report(RelayProgress value)
+            {
+                if (value.Event == RelayEvent.Idle)
+                {
+                    return;
+                }
+                if (json)
+                {
+                    CliOutput.WriteJson(output, w =>
+                    {
+                        w.WriteString("event", "relay");
+                        w.WriteString("step", value.Event.ToString());
+                        w.WriteNumber("first_seq", value.FirstSeq);
+                        w.WriteNumber("end_seq", value.EndSeq);
+                        w.WriteNumber("height", value.Height);
+                        w.WriteString("detail", value.Detail);
+                        w.WriteNumber("batches", value.Totals.Batches);
+                        w.WriteNumber("requests", value.Totals.Requests);
+                        w.WriteNumber("lost_races", value.Totals.LostRaces);
+                        if (value.Latencies.Count > 0)
+                        {
+                            w.WriteNumber("latency_blocks_max", value.Latencies.Max(l => l.Blocks));
+                            w.WriteNumber("latency_blocks_mean", Math.Round(value.Latencies.Average(l => l.Blocks), 2));
+                            w.WriteNumber("latency_ms_max", Math.Round(value.Latencies.Max(l => l.WallTime.TotalMilliseconds), 1));
+                            w.WriteNumber("latency_ms_mean", Math.Round(value.Latencies.Average(l => l.WallTime.TotalMilliseconds), 1));
+                        }
+                        w.WriteNumber("elapsed_ms", Math.Round(value.Elapsed.TotalMilliseconds, 1));
+                    });
+                }
+                else
+                {
+                    var latency = value.Latencies.Count == 0 ? ""
+                        : $" — latency {value.Latencies.Average(l => l.Blocks):0.#} blocks, {value.Latencies.Average(l => l.WallTime.TotalSeconds):0.##} s mean";
+                    output.WriteLine($"relay {value.Event,-14} [{value.FirstSeq}, {value.EndSeq}) {value.Detail}{latency} (total {value.Totals.Requests} requests in {value.Totals.Batches} batches)");
+                }
+                output.Flush();
+            }
         }
 
         private void Say(string line)

@@ -1,4 +1,5 @@
 using Citrine.Enclave.Execution;
+using Transfers.Enclave;
 
 namespace Citrine.Cli.Commands;
 
@@ -8,5 +9,6 @@ namespace Citrine.Cli.Commands;
 /// </summary>
 internal static class EnclaveApps
 {
-    public static EnclaveAppRegistry Create() => new();
+    public static EnclaveAppRegistry Create() => new EnclaveAppRegistry()
+        .Add(TransfersApp.AppName, () => new TransfersApp());
 }

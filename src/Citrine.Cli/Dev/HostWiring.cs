@@ -4,6 +4,7 @@ using Citrine.Chain.Genesis;
 using Citrine.Contracts.Session;
 using Citrine.Host.Chain;
 using Citrine.Host.Enclave;
+using Citrine.Host.Execution;
 using Citrine.Host.Handshake;
 
 namespace Citrine.Cli.Dev;
@@ -18,6 +19,9 @@ internal sealed class HostWiring : IDisposable
 {
     /// <summary>The session sample contract's type: the contract <c>citrine dev</c> instantiates.</summary>
     public const string SessionContractType = "Citrine.Samples.Session.SessionContract";
+
+    /// <summary>The private-transfers contract's type (examples/Transfers/Transfers.Contract): the contract <c>citrine dev --app transfers</c> instantiates.</summary>
+    public const string TransfersContractType = "Transfers.Contract.TransfersContract";
 
     private readonly HttpClient _http;
 
@@ -63,6 +67,18 @@ internal sealed class HostWiring : IDisposable
 
     public HandshakeDriver Driver(IProgress<HandshakeProgress>? progress, HandshakeOptions? options = null) =>
         new(Chain, Enclave, Submitter, DataDirectory, progress, options);
+
+    /// <summary>The execution relay for <paramref name="contract"/>, under the trust root of this data dir's deployed config.</summary>
+    public ExecutionRelay Relay(byte[] contract, IProgress<RelayProgress>? progress, RelayOptions? options = null)
+    {
+        var state = new HandshakeStateFile(DataDirectory).Load() ?? throw new CliFailureException($"no handshake state in {DataDirectory}");
+        if (!SessionConfig.TryParse(Convert.FromBase64String(state.Config), out var config, out var error))
+        {
+            throw new CliFailureException($"the deployed config does not parse: {error}");
+        }
+        var enclave = Enclave as IExecutionEnclave ?? throw new CliFailureException("the enclave client cannot Execute");
+        return new ExecutionRelay(Chain, enclave, Submitter, contract, config!.TrustRoot, DataDirectory, progress, options);
+    }
 
     /// <summary>Waits (bounded, polling <c>status</c>) for the node's first committed block: the trust root and the collateral are dated by it.</summary>
     public async Task<Citrine.CometBft.Json.NodeStatus> FirstBlockAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -72,7 +72,7 @@ public interface IEnclaveClient
 /// evidence present) before the caller sees them. Nothing is verified here: the contract checks
 /// the attestations.
 /// </summary>
-public sealed class EnclaveClient : IEnclaveClient, IDisposable
+public sealed class EnclaveClient : IEnclaveClient, IExecutionEnclave, IDisposable
 {
     private readonly GrpcChannel? _channel;
     private readonly Wire.Enclave.EnclaveClient _client;
@@ -134,6 +134,19 @@ public sealed class EnclaveClient : IEnclaveClient, IDisposable
         ArgumentNullException.ThrowIfNull(proof);
         var request = new Wire.SessionProofRequest { Proof = proof.ToProtocol() };
         return CallAsync("SessionReattest", o => _client.SessionReattestAsync(request, o), KeysProblem, cancellationToken);
+    }
+
+    public async Task<EnclaveOutput> ExecuteAsync(HostStateProof proof, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        var request = proof.ToExecuteRequest();
+        var r = await CallAsync("Execute", o => _client.ExecuteAsync(request, o), r =>
+            r.Body.IsEmpty ? "empty output body"
+            : r.Signature.Length != 64 ? $"signature is {r.Signature.Length} bytes, not 64"
+            : r.EndSeq <= r.FirstSeq ? $"range [{r.FirstSeq}, {r.EndSeq}) is empty"
+            : r.VerifiedHeight != proof.QueryHeight + 1 ? $"verified height {r.VerifiedHeight} is not the proof's header {proof.QueryHeight + 1}"
+            : null, cancellationToken).ConfigureAwait(false);
+        return new EnclaveOutput(r.Body.ToByteArray(), r.Signature.ToByteArray(), r.FirstSeq, r.EndSeq, r.VerifiedHeight);
     }
 
     public void Dispose() => _channel?.Dispose();

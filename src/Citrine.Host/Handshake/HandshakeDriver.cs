@@ -265,32 +265,8 @@ public sealed class HandshakeDriver
     }
 
     /// <summary>The outcome of <paramref name="signed"/>: looked up first, else broadcast; null when the node refuses it before execution and it is not on chain.</summary>
-    private async Task<TxOutcome?> LandAsync(SignedTx signed, CancellationToken cancellationToken)
-    {
-        var hash = Convert.FromHexString(signed.Hash);
-        for (var attempt = 0; ; attempt++)
-        {
-            if (await _chain.TxAsync(hash, cancellationToken).ConfigureAwait(false) is { } committed)
-            {
-                return TxOutcome.From(committed);
-            }
-            try
-            {
-                return await _submitter.BroadcastAsync(signed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TxSubmitException e) when (e.Kind == TxSubmitErrorKind.Rejected)
-            {
-                // Rejected as a duplicate or for its sequence: it may have just landed. Look once more after the next block.
-                var latest = (await _chain.StatusAsync(cancellationToken).ConfigureAwait(false)).LatestBlockHeight;
-                await WaitForHeightAsync(latest + 1, cancellationToken).ConfigureAwait(false);
-                return await _chain.TxAsync(hash, cancellationToken).ConfigureAwait(false) is { } late ? TxOutcome.From(late) : null;
-            }
-            catch (TxSubmitException) when (attempt < _options.TransportRetries)
-            {
-                // Unreachable or not committed in time: the same bytes can land at most once, so look it up and send again.
-            }
-        }
-    }
+    private Task<TxOutcome?> LandAsync(SignedTx signed, CancellationToken cancellationToken) =>
+        new TxLander(_chain, _submitter, _options.TransportRetries, WaitForHeightAsync).LandAsync(signed, cancellationToken);
 
     private void Apply(HandshakeState state, string step, TxOutcome outcome)
     {

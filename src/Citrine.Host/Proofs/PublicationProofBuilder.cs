@@ -53,7 +53,7 @@ public interface IPublicationProofSource
 /// the candidate's own time; intermediate heights are chosen by bisection (CometBFT
 /// <c>verifySkipping</c>) where a skip lacks trusted power.
 /// </summary>
-public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationProofSource
+public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationProofSource, IStateProofSource
 {
     /// <summary>
     /// A light block as the enclave's protocol carries it: CometBFT's protobuf <c>LightBlock</c> and,
@@ -92,11 +92,30 @@ public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationPr
     /// <exception cref="PublicationProofException">the node cannot serve the proof; <see cref="PublicationProofException.Error"/> says why.</exception>
     public async Task<HostPublicationProof> BuildAsync(string store, ReadOnlyMemory<byte> key, EnclaveTrust trust, long? queryHeight = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(store);
-        ArgumentNullException.ThrowIfNull(trust);
         if (key.IsEmpty)
         {
             throw new ArgumentException("the key must not be empty", nameof(key));
+        }
+        var proof = await BuildManyAsync(store, [key], trust, queryHeight, cancellationToken).ConfigureAwait(false);
+        var only = proof.Keys[0];
+        return new HostPublicationProof(proof.LightBlocks, proof.QueryHeight, only.Value, only.ProofOps);
+    }
+
+    /// <summary>
+    /// One light-block chain from the enclave's trusted block to header <c>H + 1</c> and, at
+    /// <c>H</c> = <paramref name="queryHeight"/> (null: as <see cref="BuildAsync"/>), the
+    /// <c>abci_query prove=true</c> answer for each of <paramref name="keys"/> in
+    /// <paramref name="store"/>, present or absent, in the order given.
+    /// </summary>
+    /// <exception cref="PublicationProofException">the node cannot serve a part of the proof; <see cref="PublicationProofException.Error"/> says why.</exception>
+    public async Task<HostStateProof> BuildManyAsync(string store, IReadOnlyList<ReadOnlyMemory<byte>> keys, EnclaveTrust trust, long? queryHeight = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(store);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(trust);
+        if (keys.Count == 0 || keys.Any(k => k.IsEmpty))
+        {
+            throw new ArgumentException("at least one key, none of them empty", nameof(keys));
         }
         if (trust.TrustedHeight <= 0 || trust.TrustedHash.Length != 32)
         {
@@ -120,20 +139,10 @@ public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationPr
                 $"a proof at query height {height} needs header {height + 1}; the node's latest height is {latest}");
         }
 
-        // The value and its proof at H.
-        var answer = await Call(c => c.AbciQueryAsync($"/store/{store}/key", key, height, prove: true, cancellationToken), "abci_query").ConfigureAwait(false);
-        if (!answer.IsOk)
-        {
-            throw new PublicationProofException(ProofBuildError.QueryRefused, $"abci_query /store/{store}/key at {height}: code {answer.Code} ({answer.Codespace}) {answer.Log}");
-        }
-        if (answer.Height != height)
-        {
-            throw new PublicationProofException(ProofBuildError.BadAnswer, $"asked abci_query at height {height}, the node answered for {answer.Height}");
-        }
-        if (answer.ProofOps.Count == 0)
-        {
-            throw new PublicationProofException(ProofBuildError.BadAnswer, $"abci_query at height {height} came back without proof ops");
-        }
+        // The values and their proofs at H, a few queries at a time.
+        var answers = new KeyProof[keys.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = QueryConcurrency, CancellationToken = cancellationToken }, async (i, ct) =>
+            answers[i] = await QueryAsync(store, keys[i], height, ct).ConfigureAwait(false)).ConfigureAwait(false);
 
         // Light blocks from the trusted block to H + 1.
         var trusted = await Block(trust.TrustedHeight, cancellationToken).ConfigureAwait(false);
@@ -148,7 +157,28 @@ public sealed class PublicationProofBuilder(IChainClient chain) : IPublicationPr
         {
             await PathAsync(trusted, await Block(height + 1, cancellationToken).ConfigureAwait(false), trust.Options, path, cancellationToken).ConfigureAwait(false);
         }
-        return new HostPublicationProof(path, height, answer.Value, answer.ProofOps);
+        return new HostStateProof(path, height, store, answers);
+    }
+
+    /// <summary>How many <c>abci_query</c> calls a multi-key proof keeps in flight.</summary>
+    public const int QueryConcurrency = 4;
+
+    private async Task<KeyProof> QueryAsync(string store, ReadOnlyMemory<byte> key, long height, CancellationToken cancellationToken)
+    {
+        var answer = await Call(c => c.AbciQueryAsync($"/store/{store}/key", key, height, prove: true, cancellationToken), "abci_query").ConfigureAwait(false);
+        if (!answer.IsOk)
+        {
+            throw new PublicationProofException(ProofBuildError.QueryRefused, $"abci_query /store/{store}/key {Convert.ToHexString(key.Span)} at {height}: code {answer.Code} ({answer.Codespace}) {answer.Log}");
+        }
+        if (answer.Height != height)
+        {
+            throw new PublicationProofException(ProofBuildError.BadAnswer, $"asked abci_query at height {height}, the node answered for {answer.Height}");
+        }
+        if (answer.ProofOps.Count == 0)
+        {
+            throw new PublicationProofException(ProofBuildError.BadAnswer, $"abci_query of {Convert.ToHexString(key.Span)} at height {height} came back without proof ops");
+        }
+        return new KeyProof(key.ToArray(), answer.Value, answer.ProofOps);
     }
 
     /// <summary>Bisection from <paramref name="trusted"/> to <paramref name="target"/>; every verified block is appended to <paramref name="path"/>.</summary>

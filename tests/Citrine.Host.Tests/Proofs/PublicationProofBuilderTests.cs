@@ -150,4 +150,69 @@ public sealed class PublicationProofBuilderTests
             new PublicationProofBuilder(closed).BuildAsync(ChainApp.BankStore, devnet.Address(0), Trust(state)));
         Assert.Equal(ProofBuildError.NodeUnreachable, e.Error);
     }
+
+    private static PublicationBatchProof ToBatch(HostStateProof proof) =>
+        new(proof.LightBlocks, proof.QueryHeight, [.. proof.Keys.Select(k => new ProvenEntry(k.Key, k.Value is { } v ? (ReadOnlyMemory<byte>?)v : null, k.ProofOps))]);
+
+    [Fact]
+    public async Task Many_keys_at_one_height_present_and_absent_are_accepted_by_the_enclaves_batch_verifier()
+    {
+        await using var devnet = await Devnet.StartAsync(validators: 2, extraKeys: 2);
+        devnet.Produce(2);
+        devnet.ReplaceValidators(2, 2, sequence: 0);
+        devnet.Produce(7);
+        var state = devnet.State(2);
+        var absent = Enumerable.Repeat((byte)0x42, 20).ToArray();
+        ReadOnlyMemory<byte>[] keys = [devnet.Address(0), absent, devnet.Address(2), devnet.Address(1)];
+
+        var proof = await new PublicationProofBuilder(devnet.Client).BuildManyAsync(ChainApp.BankStore, keys, Trust(state));
+
+        Assert.Equal(8, proof.QueryHeight);
+        Assert.Equal([3L, 4L, 5L, 9L], proof.LightBlocks.Select(b => b.Height)); // one bisected chain for all keys
+        Assert.Equal(keys.Select(k => k.ToArray()), proof.Keys.Select(k => k.Key));
+        Assert.Null(proof.Keys[1].Value);
+        var claims = keys.Select((k, i) => new PublicationClaim(ChainApp.BankStore, k) { Absent = i == 1 }).ToList();
+        var verdict = PublicationVerifier.VerifyBatch(state, claims, ToBatch(proof));
+        Assert.True(verdict.IsSuccess, verdict.ToString());
+        Assert.Equal(9, verdict.VerifiedHeight);
+        Assert.Equal(proof.Keys.Select(k => k.Value), verdict.Values);
+
+        // Entries out of the claims' order are refused by the claim they fail.
+        var swapped = ToBatch(proof with { Keys = [proof.Keys[0], proof.Keys[1], proof.Keys[3], proof.Keys[2]] });
+        var refused = PublicationVerifier.VerifyBatch(state, claims, swapped);
+        Assert.False(refused.IsSuccess);
+        Assert.Equal(2, refused.ClaimIndex);
+    }
+
+    [Fact]
+    public async Task Execute_request_carries_one_entry_per_key_in_order_and_no_value_for_an_absent_key()
+    {
+        await using var devnet = await Devnet.StartAsync();
+        devnet.Produce(4);
+        var absent = Enumerable.Repeat((byte)0x42, 20).ToArray();
+        var proof = await new PublicationProofBuilder(devnet.Client).BuildManyAsync(ChainApp.BankStore, [devnet.Address(0), absent], Trust(devnet.State(1)));
+        var wire = proof.ToExecuteRequest();
+
+        Assert.Equal(proof.QueryHeight, wire.QueryHeight);
+        Assert.Equal(proof.LightBlocks.Select(b => LightBlockProtobuf.Encode(b).LightBlock), wire.LightBlocks.Select(b => b.Encoded.ToByteArray()));
+        Assert.Equal([devnet.Address(0), absent], wire.Entries.Select(e => e.Key.ToByteArray()));
+        Assert.True(wire.Entries[0].HasValue);
+        Assert.Equal(proof.Keys[0].Value, wire.Entries[0].Value.ToByteArray());
+        Assert.False(wire.Entries[1].HasValue);
+        Assert.Equal(proof.Keys[1].ProofOps.Select(o => o.Data.ToArray()), wire.Entries[1].ProofOps.Select(o => o.Data.ToByteArray()));
+    }
+
+    [Fact]
+    public async Task A_single_key_proof_is_the_one_key_case_of_the_multi_key_proof()
+    {
+        await using var devnet = await Devnet.StartAsync();
+        devnet.Produce(4);
+        var builder = new PublicationProofBuilder(devnet.Client);
+        var one = await builder.BuildAsync(ChainApp.BankStore, devnet.Address(0), Trust(devnet.State(1)), queryHeight: 3);
+        var many = await builder.BuildManyAsync(ChainApp.BankStore, [devnet.Address(0)], Trust(devnet.State(1)), queryHeight: 3);
+
+        Assert.Equal(one.LightBlocks.Select(b => b.Height), many.LightBlocks.Select(b => b.Height));
+        Assert.Equal(one.Value, many.Keys[0].Value);
+        Assert.Equal(one.ProofOps.Select(o => o.Data.ToArray()), many.Keys[0].ProofOps.Select(o => o.Data.ToArray()));
+    }
 }
