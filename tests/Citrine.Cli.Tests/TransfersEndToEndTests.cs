@@ -50,7 +50,7 @@ public sealed class TransfersEndToEndTests : IDisposable
         }
     }
 
-    [Fact(Skip = "Blocked on wip/exec-contract: ExecutionCore writes queue/head and state/hash only at the first output, and the enclave's Execute requires membership proofs of both (it refuses 'the host offers no value for a membership claim' for queue/head). Passes with both written at the first request.")]
+    [Fact]
     public async Task Users_deposit_transfer_and_withdraw_in_random_order_and_a_killed_system_loses_no_request_and_applies_none_twice()
     {
         var dev = await StartDevAsync(fresh: true);

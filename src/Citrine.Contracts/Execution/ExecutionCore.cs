@@ -165,6 +165,14 @@ public static class ExecutionCore
         };
         ctx.Write(ExecutionKeys.Request(next), record.Encode());
         ctx.Write(ExecutionKeys.QueueNext, ExecutionKeys.EncodeU64(next + 1));
+        if (next == 0)
+        {
+            // The enclave proves queue/head and state/hash as present keys (docs/execution.md,
+            // "Proven inputs"): write their initial values with the first request, so the first
+            // batch is provable before any output has been applied.
+            ctx.Write(ExecutionKeys.QueueHead, ExecutionKeys.EncodeU64(0));
+            ctx.Write(ExecutionKeys.StateHash, new byte[32]);
+        }
         ctx.Emit("action", ExecutionMessages.RequestName);
         ctx.Emit("seq", next.ToString(CultureInfo.InvariantCulture));
         ctx.Emit("kind", message.Kind);

@@ -220,6 +220,20 @@ public sealed partial class ExecutionCoreTests
     }
 
     [Fact]
+    public void The_first_request_writes_the_keys_the_enclave_proves_present()
+    {
+        Establish();
+        Assert.Null(_ctx.Read(ExecutionKeys.QueueHead));
+        Assert.Null(_ctx.Read(ExecutionKeys.StateHash));
+        Request();
+        // The enclave's Execute takes membership proofs of queue/head and state/hash (docs/execution.md,
+        // "Proven inputs"): without them the first batch could never be proven.
+        Assert.Equal(ExecutionKeys.EncodeU64(0), _ctx.Read(ExecutionKeys.QueueHead));
+        Assert.Equal(new byte[32], _ctx.Read(ExecutionKeys.StateHash));
+        Assert.Equal(ExecutionKeys.EncodeU64(1), _ctx.Read(ExecutionKeys.QueueNext));
+    }
+
+    [Fact]
     public void A_batch_may_leave_requests_queued_and_responses_out()
     {
         Establish();
