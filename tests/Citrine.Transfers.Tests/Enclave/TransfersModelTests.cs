@@ -69,6 +69,21 @@ public sealed class TransfersModelTests
     }
 
     [Fact]
+    public void Balance_request_to_a_small_order_key_is_refused_as_malformed_and_the_batch_goes_on()
+    {
+        var ops = new List<Op>
+        {
+            new(0, TransfersKind.Balance, 0, AppRequestOpening.Opened, new BalanceRequest(new byte[32]).Encode()),
+            new(0, TransfersKind.Deposit, 9, AppRequestOpening.NoCiphertext, []),
+        };
+        var result = new TransfersApp().Handle(Batch(ReadOnlyMemory<byte>.Empty, 0, ops), new FakeAppContext());
+        Assert.True(result.Responses[0].IsRefused);
+        Assert.Equal(RefusalReason.Malformed, Encoding.UTF8.GetString(result.Responses[0].Payload.Span));
+        Assert.False(result.Responses[1].IsRefused);
+        Assert.Equal(9ul, Ledger.Decode(result.NewState.Span).BalanceOf(Users[0]));
+    }
+
+    [Fact]
     public void The_sender_is_the_record_signer_whatever_the_plaintext_says()
     {
         // User 1 sends a transfer naming user 0 as recipient; only user 1's balance can pay for it.
