@@ -39,7 +39,7 @@ internal static class DevCommands
         var once = new Option<bool>("--once") { Description = "Stop the node and the enclave and exit once the session is established (scripts, tests)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per line: progress events, then the session." };
         var app = new Option<string>("--app") { Description = "The app to run: none (the session sample) or transfers (the private-transfers contract, the enclave's transfers handler and the execution relay).", DefaultValueFactory = _ => "none" };
-        var web = new Option<string>("--web") { Description = "With --app transfers: where the page is served (127.0.0.1 only; port 0 = any free port).", DefaultValueFactory = _ => "127.0.0.1:8080" };
+        var web = new Option<string>("--web") { Description = "With --app transfers: where the page is served (127.0.0.1 only; port 0 = any free port), or none.", DefaultValueFactory = _ => "127.0.0.1:8080" };
         var cmd = new Command("dev", "Run the whole system on this machine: devnet, enclave, collateral, contract, handshake; keep it running until Ctrl-C.")
         {
             home, mode, tee, rpc, enclave, blockTime, fresh, once, json, app, web,
@@ -89,19 +89,23 @@ internal static class DevCommands
         }
 
         /// <summary>
-        /// The page's port from <c>--web</c>: the page signs with devnet keys for whoever reaches it,
-        /// so it is served on loopback only and the option takes no other host.
+        /// The page's port from <c>--web</c>, or null for <c>none</c>: the page signs with devnet keys
+        /// for whoever reaches it, so it is served on loopback only and the option takes no other host.
         /// </summary>
-        public int WebPort
+        public int? WebPort
         {
             get
             {
+                if (Web == "none")
+                {
+                    return null;
+                }
                 var colon = Web.LastIndexOf(':');
                 if (colon < 0 || Web[..colon] is not ("127.0.0.1" or "localhost")
                     || !int.TryParse(Web.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
                     || port > System.Net.IPEndPoint.MaxPort)
                 {
-                    throw new CliInputException($"--web must be 127.0.0.1:PORT (loopback only; port 0 = any free port), got '{Web}'");
+                    throw new CliInputException($"--web must be 127.0.0.1:PORT (loopback only; port 0 = any free port) or none, got '{Web}'");
                 }
                 return port;
             }
@@ -145,8 +149,8 @@ internal static class DevCommands
                     {
                         return CliApp.Ok;
                     }
-                    await using var web = options.App == "transfers"
-                        ? await TransfersWebServer.StartAsync(home, host.Genesis, rpc, host.Enclave, s.Contract, options.WebPort, TransfersWebServer.DefaultRoot, cancellationToken).ConfigureAwait(false)
+                    await using var web = options is { App: "transfers", WebPort: { } port }
+                        ? await TransfersWebServer.StartAsync(home, host.Genesis, rpc, host.Enclave, s.Contract, port, TransfersWebServer.DefaultRoot, cancellationToken).ConfigureAwait(false)
                         : null;
                     if (web is not null)
                     {
