@@ -99,7 +99,7 @@ public sealed class TransfersWebHost : IAsyncDisposable
             if (!File.Exists(path))
             {
                 throw new FileNotFoundException(
-                    $"{path} is missing: the page's import map loads '{entry.Name}' from it. Run scripts/web-setup, which fills {Path.Combine(root, "vendor")} from the pinned package-lock.json.",
+                    $"{path} is missing: the page's import map loads '{entry.Name}' from it, and scripts/web-setup puts the pinned modules in vendor/.",
                     path);
             }
         }

@@ -21,7 +21,8 @@ namespace Citrine.Cli.Commands;
 /// the session contract instantiated and the three-step handshake run by the host relay (this
 /// process), then the session printed and kept (re-attested before its attestation expires, a
 /// child that dies restarted) until Ctrl-C. Every step resumes: run it again on the same home and
-/// it continues where the last run stopped.
+/// it continues where the last run stopped. With <c>--app transfers</c> it also runs the execution
+/// relay and serves the Transfers page on 127.0.0.1 (<c>--web</c>) for as long as it runs.
 /// </summary>
 internal static class DevCommands
 {

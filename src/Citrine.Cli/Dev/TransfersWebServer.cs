@@ -51,7 +51,7 @@ internal sealed class TransfersWebServer : IAsyncDisposable
             submitter.Dispose();
             http.Dispose();
             throw new CliFailureException(
-                $"the Transfers page cannot be served: {e.Message} This citrine serves the copy its build shipped in {webRoot}: run scripts/web-setup, then build src/Citrine.Cli again (scripts/dev --app transfers does both).", e);
+                $"the Transfers page cannot be served: {e.Message} This citrine serves the copy of examples/Transfers/web its build shipped ({webRoot}): run scripts/web-setup, then build src/Citrine.Cli again (scripts/dev --app transfers does both).", e);
         }
         catch (IOException e)
         {
