@@ -186,7 +186,8 @@ public sealed class TransfersEndToEndTests : IDisposable
 
     private async Task<ChildProcess> StartDevAsync(bool fresh)
     {
-        string[] arguments = ["dev", "--app", "transfers", "--mode", "mock", "--home", _home, "--json", "--rpc", $"127.0.0.1:{_rpcPort}", "--enclave-listen", $"127.0.0.1:{_enclavePort}"];
+        string[] arguments = ["dev", "--app", "transfers", "--mode", "mock", "--home", _home, "--json", "--rpc", $"127.0.0.1:{_rpcPort}", "--enclave-listen", $"127.0.0.1:{_enclavePort}",
+            "--web", "none"]; // the page has its own test (TransfersPageTests); this one needs no npm
         var dev = await ChildProcess.StartAsync("dev", fresh ? [.. arguments, "--fresh"] : arguments, "running; Ctrl-C to stop", Ready, CancellationToken.None);
         _children.Add(dev);
         return dev;

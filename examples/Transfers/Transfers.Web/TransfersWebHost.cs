@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +29,7 @@ public sealed class TransfersWebHost : IAsyncDisposable
     public Uri Address { get; }
 
     /// <exception cref="DirectoryNotFoundException">the web root has no index.html.</exception>
+    /// <exception cref="FileNotFoundException">a module the page's import map names is missing (scripts/web-setup fills <c>vendor/</c>).</exception>
     public static async Task<TransfersWebHost> StartAsync(
         ITransfersView view, ITransfersSubmitter submitter, string webRoot, int port, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
@@ -41,6 +43,7 @@ public sealed class TransfersWebHost : IAsyncDisposable
         {
             throw new DirectoryNotFoundException($"{root} has no index.html: not the Transfers web folder");
         }
+        RequireMappedModules(root);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root, WebRootPath = root });
         builder.Logging.ClearProviders();
         if (loggerFactory is not null)
@@ -60,6 +63,46 @@ public sealed class TransfersWebHost : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TransfersWebHost(app, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
+    }
+
+    /// <summary>
+    /// Every local module index.html's import map names must be there: without them the page loads
+    /// but cannot seal a request, so the host refuses to start rather than serve a broken page.
+    /// </summary>
+    private static void RequireMappedModules(string root)
+    {
+        const string open = "<script type=\"importmap\">";
+        var html = File.ReadAllText(Path.Combine(root, "index.html"));
+        var start = html.IndexOf(open, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return;
+        }
+        start += open.Length;
+        var end = html.IndexOf("</script>", start, StringComparison.Ordinal);
+        if (end < 0)
+        {
+            throw new FormatException($"{Path.Combine(root, "index.html")}: the import map has no closing </script>");
+        }
+        using var map = JsonDocument.Parse(html.AsMemory(start, end - start));
+        if (!map.RootElement.TryGetProperty("imports", out var imports) || imports.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+        foreach (var entry in imports.EnumerateObject())
+        {
+            if (entry.Value.GetString() is not { } target || !target.StartsWith("./", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var path = Path.GetFullPath(Path.Combine(root, target[2..]));
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"{path} is missing: the page's import map loads '{entry.Name}' from it, and scripts/web-setup puts the pinned modules in vendor/.",
+                    path);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

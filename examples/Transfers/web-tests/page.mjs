@@ -89,6 +89,16 @@ try {
   ok = true;
 } catch (e) {
   log({ step: "failed", error: String(e && e.stack ? e.stack : e) });
+  // What the page showed when it failed: its activity list, status error and balance.
+  try {
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) {
+      log({ step: "page", activity: await page.locator("#activity li").allTextContents({ timeout: 5000 }),
+        statusError: await page.locator("#status-error").textContent({ timeout: 5000 }), balance: await page.locator("#balance").textContent({ timeout: 5000 }) });
+    }
+  } catch (inner) {
+    log({ step: "page", error: String(inner) });
+  }
 } finally {
   await browser.close();
 }

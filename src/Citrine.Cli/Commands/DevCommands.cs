@@ -21,7 +21,8 @@ namespace Citrine.Cli.Commands;
 /// the session contract instantiated and the three-step handshake run by the host relay (this
 /// process), then the session printed and kept (re-attested before its attestation expires, a
 /// child that dies restarted) until Ctrl-C. Every step resumes: run it again on the same home and
-/// it continues where the last run stopped.
+/// it continues where the last run stopped. With <c>--app transfers</c> it also runs the execution
+/// relay and serves the Transfers page on 127.0.0.1 (<c>--web</c>) for as long as it runs.
 /// </summary>
 internal static class DevCommands
 {
@@ -39,16 +40,17 @@ internal static class DevCommands
         var once = new Option<bool>("--once") { Description = "Stop the node and the enclave and exit once the session is established (scripts, tests)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per line: progress events, then the session." };
         var app = new Option<string>("--app") { Description = "The app to run: none (the session sample) or transfers (the private-transfers contract, the enclave's transfers handler and the execution relay).", DefaultValueFactory = _ => "none" };
+        var web = new Option<string>("--web") { Description = "With --app transfers: where the page is served (127.0.0.1 only; port 0 = any free port), or none.", DefaultValueFactory = _ => "127.0.0.1:8080" };
         var cmd = new Command("dev", "Run the whole system on this machine: devnet, enclave, collateral, contract, handshake; keep it running until Ctrl-C.")
         {
-            home, mode, tee, rpc, enclave, blockTime, fresh, once, json, app,
+            home, mode, tee, rpc, enclave, blockTime, fresh, once, json, app, web,
         };
         cmd.SetAction(async (parsed, cancellationToken) =>
         {
             var options = new DevOptions(
                 parsed.GetValue(home) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".citrine", "dev"),
                 parsed.GetValue(mode)!, parsed.GetValue(tee)!, parsed.GetValue(rpc)!, parsed.GetValue(enclave)!, parsed.GetValue(blockTime)!,
-                parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json), parsed.GetValue(app)!);
+                parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json), parsed.GetValue(app)!, parsed.GetValue(web)!);
             options.Validate();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -61,7 +63,7 @@ internal static class DevCommands
         return cmd;
     }
 
-    internal sealed record DevOptions(string Home, string Mode, string Tee, string Rpc, string EnclaveListen, string BlockTime, bool Fresh, bool Once, bool Json, string App = "none")
+    internal sealed record DevOptions(string Home, string Mode, string Tee, string Rpc, string EnclaveListen, string BlockTime, bool Fresh, bool Once, bool Json, string App = "none", string Web = "127.0.0.1:8080")
     {
         /// <summary>The contract type genesis registers and the handshake instantiates.</summary>
         public string ContractType => App == "transfers" ? HostWiring.TransfersContractType : HostWiring.SessionContractType;
@@ -84,6 +86,30 @@ internal static class DevCommands
                 throw new CliInputException($"--tee must be sgx or tdx, got '{Tee}'");
             }
             DevnetCommands.ParseDuration(BlockTime, "--block-time");
+            _ = WebPort;
+        }
+
+        /// <summary>
+        /// The page's port from <c>--web</c>, or null for <c>none</c>: the page signs with devnet keys
+        /// for whoever reaches it, so it is served on loopback only and the option takes no other host.
+        /// </summary>
+        public int? WebPort
+        {
+            get
+            {
+                if (Web == "none")
+                {
+                    return null;
+                }
+                var colon = Web.LastIndexOf(':');
+                if (colon < 0 || Web[..colon] is not ("127.0.0.1" or "localhost")
+                    || !int.TryParse(Web.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+                    || port > System.Net.IPEndPoint.MaxPort)
+                {
+                    throw new CliInputException($"--web must be 127.0.0.1:PORT (loopback only; port 0 = any free port) or none, got '{Web}'");
+                }
+                return port;
+            }
         }
     }
 
@@ -123,6 +149,13 @@ internal static class DevCommands
                     if (options.Once)
                     {
                         return CliApp.Ok;
+                    }
+                    await using var web = options is { App: "transfers", WebPort: { } port }
+                        ? await TransfersWebServer.StartAsync(home, host.Genesis, rpc, host.Enclave, s.Contract, port, TransfersWebServer.DefaultRoot, cancellationToken).ConfigureAwait(false)
+                        : null;
+                    if (web is not null)
+                    {
+                        Web(web.Address);
                     }
                     Say("running; Ctrl-C to stop");
                     await KeepAsync(host, driver, s, rpc, grpc, home, cancellationToken).ConfigureAwait(false);
@@ -367,6 +400,24 @@ internal static class DevCommands
                 }
                 output.Flush();
             }
+        }
+
+        /// <summary>The page's address: a line of its own, and <c>{"event":"web","url":…}</c> under --json.</summary>
+        private void Web(Uri url)
+        {
+            if (options.Json)
+            {
+                CliOutput.WriteJson(output, w =>
+                {
+                    w.WriteString("event", "web");
+                    w.WriteString("url", url.ToString());
+                });
+            }
+            else
+            {
+                output.WriteLine($"transfers page: {url}");
+            }
+            output.Flush();
         }
 
         private void Say(string line)

@@ -123,6 +123,16 @@ public sealed class RequestClient(IChainClient chain, ITxSubmitter user, string 
             throw new RequestClientException(RequestClientError.NoSession, $"contract {Convert.ToHexString(_contract)} has no established session");
         }
         var message = Seal(session, user.Sender.Span, kind, plaintext.Span);
+        return (await SubmitAsync(message, funds, cancellationToken).ConfigureAwait(false), session);
+    }
+
+    /// <summary>
+    /// Sends an already sealed <c>request</c> execute <paramref name="message"/> (e.g. one a browser
+    /// sealed) from the user's account with <paramref name="funds"/>; returns its queue position.
+    /// </summary>
+    public async Task<QueuedRequest> SubmitAsync(byte[] message, ulong funds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         var signed = await user.SignAsync(new ExecuteTx(_contract, message, funds), cancellationToken).ConfigureAwait(false);
         TxOutcome outcome;
         try
@@ -142,7 +152,7 @@ public sealed class RequestClient(IChainClient chain, ITxSubmitter user, string 
         {
             throw new RequestClientException(RequestClientError.NoSequence, $"request tx {outcome.Hash} at height {outcome.Height} emitted no request seq");
         }
-        return (new QueuedRequest(seq, outcome.Height, outcome.Hash), session);
+        return new QueuedRequest(seq, outcome.Height, outcome.Hash);
     }
 
     /// <summary>The response to request <paramref name="seq"/> once an output stored it; null while none has.</summary>

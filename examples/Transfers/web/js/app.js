@@ -53,14 +53,13 @@ async function refreshStatus() {
 }
 
 async function refreshAccounts() {
-  const selected = $("account").value;
   accounts = (await api("accounts")).accounts;
+  // The choice as it is now, not as it was before the fetch: the person may have chosen another account meanwhile.
   for (const select of [$("account"), $("transfer-to")]) {
     const keep = select.value;
     select.replaceChildren(...accounts.map((a) => new Option(`${a.name} (${short(a.display)})`, a.address)));
     if (keep) select.value = keep;
   }
-  if (selected) $("account").value = selected;
   showAccount();
 }
 
@@ -117,7 +116,8 @@ async function refreshBalance() {
     keyPair, payload: p.base64ToBytes(response.payload), chainId: status.chain_id, contract: status.contract,
     sessionId: BigInt(sessionId), seq: BigInt(seq), owner: account.address,
   });
-  if (currentAccount() !== account) return;
+  // By address: refreshAccounts replaces the account objects while a request is out.
+  if (currentAccount()?.address !== account.address) return;
   $("balance").textContent = report.balance.toString();
   $("history").tBodies[0].replaceChildren(...report.history.map((e) => {
     const row = document.createElement("tr");
