@@ -62,8 +62,16 @@ internal sealed class HostWiring : IDisposable
         var http = new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(30) };
         var data = dataDirectory ?? Path.Combine(home.Root, "host");
         Directory.CreateDirectory(data);
-        return new HostWiring(http, new CometRpcClient(node, http), EnclaveClient.Connect(enclave), new ChainTxClient(http, key, genesis.ChainId), data, genesis);
+        return new HostWiring(http, new CometRpcClient(node, http), EnclaveClient.Connect(enclave), new ChainTxClient(http, key, genesis.ChainId, HostGasLimit(genesis)), data, genesis);
     }
+
+    /// <summary>
+    /// The gas the host's txs may use: half the block's gas limit (an output of a full batch of
+    /// 1,024 small requests needs about 6.8 M); the relay halves its batch when an output still
+    /// runs out (ExecutionRelay, BatchShrunk).
+    /// </summary>
+    private static ulong HostGasLimit(GenesisDoc genesis) =>
+        genesis.ConsensusParams.BlockMaxGas > 0 ? (ulong)(genesis.ConsensusParams.BlockMaxGas / 2) : 50_000_000;
 
     public HandshakeDriver Driver(IProgress<HandshakeProgress>? progress, HandshakeOptions? options = null) =>
         new(Chain, Enclave, Submitter, DataDirectory, progress, options);

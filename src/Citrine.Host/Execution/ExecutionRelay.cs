@@ -41,6 +41,12 @@ public sealed partial class ExecutionRelay
     private long _requests;
     private long _lostRaces;
 
+    /// <summary>The most requests the next batch takes: <see cref="RelayOptions.MaxBatch"/>, halved each time an output did not fit a tx.</summary>
+    private int _batchLimit;
+
+    /// <summary>The chain's out-of-gas result code (Cosmos SDK <c>ErrOutOfGas</c>, codespace <c>sdk</c>), which the devnet uses too.</summary>
+    public const uint OutOfGasCode = 11;
+
     /// <param name="chain">The node.</param>
     /// <param name="enclave">The enclave serving the contract's session.</param>
     /// <param name="submitter">The host's account.</param>
@@ -117,7 +123,7 @@ public sealed partial class ExecutionRelay
                 Report(RelayEvent.Idle, head, next, height, $"queue empty at height {height} (head {head})", [], clock);
                 return height;
             }
-            var end = Math.Min(next, head + (ulong)_options.MaxBatch);
+            var end = Math.Min(next, head + (ulong)BatchLimit);
             await BatchAsync(height, head, end, clock, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -211,13 +217,39 @@ public sealed partial class ExecutionRelay
         await ApplyAsync(pending, outcome, resumed: true, clock, cancellationToken).ConfigureAwait(false);
     }
 
+    private int BatchLimit => _batchLimit == 0 ? _options.MaxBatch : _batchLimit;
+
+    private void Shrink(PendingOutput pending, string why, bool outOfGas, Stopwatch clock)
+    {
+        var count = pending.EndSeq - pending.FirstSeq;
+        if (count <= 1)
+        {
+            if (outOfGas)
+            {
+                throw new RelayException(RelayError.ChainRefused, $"the output for request {pending.FirstSeq} alone {why}: no tx can carry it");
+            }
+            Report(RelayEvent.Resumed, pending.FirstSeq, pending.EndSeq, pending.QueryHeight, $"output tx {pending.Hash} {why}; the batch is redone from the chain's queue", [], clock);
+            return;
+        }
+        _batchLimit = (int)Math.Min((ulong)BatchLimit, count / 2);
+        Report(RelayEvent.BatchShrunk, pending.FirstSeq, pending.EndSeq, pending.QueryHeight, $"output tx {pending.Hash} for {count} request(s) {why}; batches now take at most {_batchLimit}", [], clock);
+    }
+
     private async Task ApplyAsync(PendingOutput pending, TxOutcome? outcome, bool resumed, Stopwatch clock, CancellationToken cancellationToken)
     {
         var cleared = new RelayState { Contract = Convert.ToHexString(_contract) };
-        if (outcome is null)
+        if (outcome is null || outcome.Code == OutOfGasCode)
         {
-            // Refused before execution and not on chain: its sequence is spent or it was never valid, so it can never land; redo from the queue.
+            // Refused before execution and not on chain (its sequence is spent, or it is too large
+            // for a tx), or out of gas: nothing was applied. Redo from the queue, and when the
+            // output's own size may be why, with a batch half as large, so one burst of requests
+            // can never stall the relay on an output no tx can carry.
             _file.Save(cleared);
+            if (!resumed || outcome is not null)
+            {
+                Shrink(pending, outcome is null ? "was refused before execution" : $"ran out of gas at height {outcome.Height} ({outcome.Log})", outcome is not null, clock);
+                return;
+            }
             Report(RelayEvent.Resumed, pending.FirstSeq, pending.EndSeq, pending.QueryHeight, $"output tx {pending.Hash} was refused before execution; the batch is redone from the chain's queue", [], clock);
             return;
         }

@@ -13,6 +13,11 @@ public enum RelayEvent
     Resumed,
     /// <summary>The queue at the latest height holds no unconsumed request.</summary>
     Idle,
+    /// <summary>
+    /// The output did not fit one tx (out of gas, or refused before execution for its size): nothing
+    /// was applied, and the relay redoes the batch at half the size.
+    /// </summary>
+    BatchShrunk,
 }
 
 /// <summary>One request's way through the queue: queued at one height, applied at another, and the block-time span between them.</summary>

@@ -79,6 +79,9 @@ internal sealed class FakeExecutionChain : IChainClient, ITxSubmitter, IStatePro
     /// <summary>The log of a contract refusal for the next output.</summary>
     public string? Refuse { get; set; }
 
+    /// <summary>Outputs of more requests than this run out of gas (code 11, as the node answers), consuming nothing.</summary>
+    public ulong? GasFitsRequests { get; set; }
+
     /// <summary>Just before the relay's next output executes, another relay's output for the same batch lands.</summary>
     public Func<FakeExecutionEnclave>? Rival { get; set; }
 
@@ -233,7 +236,8 @@ internal sealed class FakeExecutionChain : IChainClient, ITxSubmitter, IStatePro
     {
         Assert.True(OutputBody.TryDecode(message.Body, out var body, out var error), error);
         var head = U64(ExecutionKeys.QueueHead);
-        var result = Refuse is { } refusal ? (5u, refusal)
+        var result = GasFitsRequests is { } fits && body!.EndSeq - body.FirstSeq > fits ? (11u, $"out of gas in location: contract allocation; gasWanted: 50000000")
+            : Refuse is { } refusal ? (5u, refusal)
             : !Ed25519.Verify(FakeExecutionEnclave.SigningKey, message.Body, message.Signature) ? (5u, "contract failed: ExecutionException: [OutputSignatureInvalid] bad signature")
             : body!.FirstSeq < head ? (5u, $"contract failed: ExecutionException: [OutputReplayed] first_seq {body.FirstSeq} < head {head}")
             : body.FirstSeq > head ? (5u, $"contract failed: ExecutionException: [OutputOutOfOrder] first_seq {body.FirstSeq} > head {head}")

@@ -77,6 +77,34 @@ public sealed class ExecutionRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task An_output_that_runs_out_of_gas_is_redone_at_half_the_batch_until_it_fits()
+    {
+        _chain.Enqueue(1030);
+        _chain.GasFitsRequests = 300;
+
+        await Relay().DrainAsync();
+
+        // 1,024 and 512 run out of gas (nothing applied); 256 fits, and the relay keeps that size.
+        Assert.Equal(
+            [(0UL, 1024UL, 11U), (0UL, 512UL, 11U), (0UL, 256UL, 0U), (256UL, 512UL, 0U), (512UL, 768UL, 0U), (768UL, 1024UL, 0U), (1024UL, 1030UL, 0U)],
+            _chain.Outputs);
+        AssertEveryRequestAppliedOnce(1030);
+        Assert.Equal(2, _progress.Count(p => p.Event == RelayEvent.BatchShrunk));
+    }
+
+    [Fact]
+    public async Task A_single_request_whose_output_runs_out_of_gas_stops_the_relay()
+    {
+        _chain.Enqueue(3);
+        _chain.GasFitsRequests = 0;
+
+        var error = await Assert.ThrowsAsync<RelayException>(() => Relay().DrainAsync());
+
+        Assert.Equal(RelayError.ChainRefused, error.Error);
+        Assert.Contains("no tx can carry it", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Requests_queued_while_the_relay_follows_the_chain_are_all_applied()
     {
         var relay = Relay(maxBatch: 3);
