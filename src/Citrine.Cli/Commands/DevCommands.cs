@@ -236,7 +236,8 @@ internal static class DevCommands
             var block = await host.Chain.LightBlockAsync(status.LatestBlockHeight, cancellationToken).ConfigureAwait(false);
             var issuedAt = block.Header.Time.ToDateTimeOffset();
             var registered = 0;
-            foreach (var (what, update) in SimulatedCollateral.Updates(EnclaveSeed, issuedAt, host.Submitter.Sender.ToArray()))
+            var updates = SimulatedCollateral.Updates(EnclaveSeed, issuedAt, host.Submitter.Sender.ToArray());
+            foreach (var (what, update) in updates)
             {
                 var outcome = await host.Submitter.SubmitAsync([update], cancellationToken).ConfigureAwait(false);
                 if (outcome.IsOk)
@@ -248,7 +249,7 @@ internal static class DevCommands
                     throw new CliFailureException($"the registry refused the simulated {what}: code {outcome.Code} {outcome.Log}");
                 }
             }
-            Progress("RegisterCollateral", $"simulated collateral: {registered} update(s) registered, {6 - registered} already current", status.LatestBlockHeight);
+            Progress("RegisterCollateral", $"simulated collateral: {registered} update(s) registered, {updates.Count - registered} already current", status.LatestBlockHeight);
         }
 
         /// <summary>
