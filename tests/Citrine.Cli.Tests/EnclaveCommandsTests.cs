@@ -67,7 +67,8 @@ public sealed class EnclaveCommandsTests : IDisposable
                 await kill.WaitForExitAsync(timeout.Token);
             }
             await process.WaitForExitAsync(timeout.Token);
-            Assert.Equal(CliApp.Ok, process.ExitCode);
+            var errors = await process.StandardError.ReadToEndAsync(timeout.Token);
+            Assert.True(process.ExitCode == CliApp.Ok, $"exit {process.ExitCode}: {errors}");
         }
         finally
         {

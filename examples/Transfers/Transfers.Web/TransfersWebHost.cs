@@ -46,6 +46,10 @@ public sealed class TransfersWebHost : IAsyncDisposable
         RequireMappedModules(root);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root, WebRootPath = root });
         builder.Logging.ClearProviders();
+        // The embedding process (citrine dev) owns SIGTERM/SIGINT; the host's default lifetime would
+        // install handlers of its own that race the process's shutdown (see the enclave server's
+        // ProcessOwnedLifetime).
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoSignalLifetime>();
         if (loggerFactory is not null)
         {
             builder.Services.AddSingleton(loggerFactory);
@@ -109,5 +113,12 @@ public sealed class TransfersWebHost : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class NoSignalLifetime : Microsoft.Extensions.Hosting.IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

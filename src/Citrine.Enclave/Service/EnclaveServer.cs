@@ -94,6 +94,7 @@ public sealed class EnclaveServer : IAsyncDisposable
             kestrel.Listen(endpoint, listenOptions => listenOptions.Protocols = HttpProtocols.Http2);
         });
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, ProcessOwnedLifetime>();
         if (options.LoggerFactory is { } loggerFactory)
         {
             builder.Services.AddSingleton(loggerFactory);
