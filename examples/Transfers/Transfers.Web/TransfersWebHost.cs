@@ -47,8 +47,7 @@ public sealed class TransfersWebHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = root, WebRootPath = root });
         builder.Logging.ClearProviders();
         // The embedding process (citrine dev) owns SIGTERM/SIGINT; the host's default lifetime would
-        // install handlers of its own that race the process's shutdown (see the enclave server's
-        // ProcessOwnedLifetime).
+        // install handlers of its own that stop the host behind its back.
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, NoSignalLifetime>();
         if (loggerFactory is not null)
         {

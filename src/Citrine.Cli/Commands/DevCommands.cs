@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Genesis;
 using Citrine.Cli.Dev;
@@ -52,12 +51,7 @@ internal static class DevCommands
                 parsed.GetValue(mode)!, parsed.GetValue(tee)!, parsed.GetValue(rpc)!, parsed.GetValue(enclave)!, parsed.GetValue(blockTime)!,
                 parsed.GetValue(fresh), parsed.GetValue(once), parsed.GetValue(json), parsed.GetValue(app)!, parsed.GetValue(web)!);
             options.Validate();
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
+            using var stop = new Dev.TerminationSignal(cancellationToken);
             return await new DevRun(options, parsed.InvocationConfiguration.Output).RunAsync(stop.Token).ConfigureAwait(false);
         });
         return cmd;

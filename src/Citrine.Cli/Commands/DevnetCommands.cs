@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Genesis;
 using Citrine.Chain.Node;
@@ -182,12 +181,7 @@ internal static class DevnetCommands
             }
             dir.SaveConfig(config);
             var halt = parsed.GetValue(haltHeight);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
+            using var stop = new Dev.TerminationSignal(cancellationToken);
             ChainNode node;
             try
             {

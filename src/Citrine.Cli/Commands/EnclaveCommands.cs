@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Citrine.Attestation.Attestors;
 using Citrine.Enclave.Execution;
 using Citrine.Enclave.Modes;
@@ -116,12 +115,7 @@ internal static class EnclaveCommands
                 }
                 using (runtime)
                 {
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-                    {
-                        context.Cancel = true;
-                        stop.Cancel();
-                    });
+                    using var stop = new Dev.TerminationSignal(cancellationToken);
                     await using var server = await EnclaveServer.StartAsync(runtime, address, new EnclaveServerOptions { AllowNonLoopback = allowNonLoopback }, stop.Token).ConfigureAwait(false);
                     var status = runtime.Status();
                     output.WriteLine($"citrine enclave ({status.Mode}, {ProtocolMapping.PhaseName(status.Phase)}{(status.Insecure ? ", INSECURE" : "")}) {ReadyMarker}{server.Address}");

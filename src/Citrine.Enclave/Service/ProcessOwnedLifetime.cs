@@ -4,10 +4,9 @@ namespace Citrine.Enclave.Service;
 
 /// <summary>
 /// A host lifetime that installs no signal handlers. The generic host's default (ConsoleLifetime)
-/// registers its own SIGTERM/SIGINT handlers, which then race the process's own (the `citrine`
-/// command stops and disposes the server on SIGTERM): a handler running against a host being
-/// disposed ended the process with an unhandled exception (exit 134) about once in five stops.
-/// The process that embeds a server owns its signals; the server is stopped by StopAsync alone.
+/// registers SIGTERM/SIGINT handlers of its own that stop the host behind the back of the process
+/// embedding it; the `citrine` command owns its signals (Cli/Dev/TerminationSignal) and stops the
+/// server with StopAsync, in its own order.
 /// </summary>
 public sealed class ProcessOwnedLifetime : IHostLifetime
 {
