@@ -230,6 +230,10 @@ public sealed record GenesisDoc
         w.WriteStartObject("version");
         w.WriteString("app", "0");
         w.WriteEndObject();
+        // CometBFT v0.38 ABCIParams; 0 = vote extensions disabled (the app extends no votes).
+        w.WriteStartObject("abci");
+        w.WriteString("vote_extensions_enable_height", "0");
+        w.WriteEndObject();
         w.WriteEndObject();
         w.WriteStartArray("validators");
         foreach (var v in Validators)
