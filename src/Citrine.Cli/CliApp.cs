@@ -43,6 +43,7 @@ public static class CliApp
         }
         root.Add(Commands.DevCommands.Create());
         root.Add(Commands.TransfersCommands.Create());
+        root.Add(Commands.NodeCommands.Create());
         // (group registrations go above this line)
         root.SetAction(parsed =>
         {
