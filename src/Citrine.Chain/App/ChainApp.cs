@@ -165,11 +165,41 @@ public sealed class ChainApp
     }
 
     /// <summary>
+    /// The genesis state committed alone as version 1 of an in-memory store. An IAVL node's hash
+    /// covers the version it is saved at and the app hash covers only the stores' roots
+    /// (Cosmos store/rootmulti CommitInfo), so this version's app hash is the genesis app hash
+    /// that header 1 carries, and its proofs verify against it: queries at height 0 read it while
+    /// the working state already holds block 1.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">it does not hash to <paramref name="expectedAppHash"/>.</exception>
+    public static MultiStoreState CommittedGenesis(GenesisDoc genesis, ReadOnlySpan<byte> expectedAppHash)
+    {
+        var state = MultiStoreState.InMemory(StoreNames);
+        try
+        {
+            new ChainApp(state, genesis).InitGenesis();
+            var hash = state.Commit();
+            if (!hash.AsSpan().SequenceEqual(expectedAppHash))
+            {
+                throw new InvalidOperationException($"the genesis state alone hashes to {Convert.ToHexString(hash)}, the app's to {Convert.ToHexString(expectedAppHash)}");
+            }
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Mempool admission (CheckTx): decodes and checks the tx against the committed state, with the
     /// sequence the sender's pending transactions leave (<paramref name="expectedSequence"/>, or the
-    /// account's own). Returns the decoded tx when accepted.
+    /// account's own). Returns the decoded tx when accepted. <paramref name="committed"/> is the
+    /// state to check against when the working state is ahead of it (a block executed but not yet
+    /// committed); by default the working state.
     /// </summary>
-    public (TxResult Result, Tx? Tx) CheckTx(ReadOnlySpan<byte> bytes, Func<byte[], ulong?>? expectedSequence = null)
+    public (TxResult Result, Tx? Tx) CheckTx(ReadOnlySpan<byte> bytes, Func<byte[], ulong?>? expectedSequence = null, IStateReader? committed = null)
     {
         Tx tx;
         try
@@ -183,7 +213,7 @@ public sealed class ChainApp
         var gas = new GasMeter(GasLimitOf(tx));
         try
         {
-            var branch = new StateBranch(_state, gas);
+            var branch = new StateBranch(committed ?? _state, gas);
             Ante(branch, tx, bytes.Length, expectedSequence);
             return (new TxResult(TxCodes.Ok, [], "", (long)tx.GasLimit, gas.Consumed, []), tx);
         }
