@@ -219,7 +219,7 @@ public sealed class ChainApp
         }
         catch (TxFailedException e)
         {
-            return (Fail(e.Code, e.Message, (long)tx.GasLimit, gas.Consumed), null);
+            return (Fail(e.Code, e.Message, (long)tx.GasLimit, gas.Consumed, e.Codespace), null);
         }
         catch (OutOfGasException e)
         {
@@ -277,7 +277,9 @@ public sealed class ChainApp
         }
         catch (Exception e) when (e is TxFailedException or OutOfGasException)
         {
-            return Fail(e is TxFailedException f ? f.Code : TxCodes.OutOfGas, e.Message, (long)tx.GasLimit, gas.Consumed);
+            return e is TxFailedException f
+                ? Fail(f.Code, e.Message, (long)tx.GasLimit, gas.Consumed, f.Codespace)
+                : Fail(TxCodes.OutOfGas, e.Message, (long)tx.GasLimit, gas.Consumed);
         }
         // The sequence increment of a tx that passed the ante checks stays even when its messages
         // fail (Cosmos SDK: the ante handler's writes are kept), so a failed tx cannot be replayed.
@@ -300,8 +302,8 @@ public sealed class ChainApp
         {
             ante.Write();
             var code = e switch { TxFailedException f => f.Code, OutOfGasException => TxCodes.OutOfGas, _ => ContractException.Code };
-            var failed = Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed);
-            return e is TxFailedException { Codespace: var space } && space != TxCodes.Codespace ? failed with { Codespace = space } : failed;
+            var codespace = e switch { TxFailedException f => f.Codespace, ContractException => "wasm", _ => TxCodes.Codespace };
+            return Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed, codespace);
         }
         messages.Write();
         ante.Write();
@@ -543,8 +545,10 @@ public sealed class ChainApp
 
     private string Describe(byte[] address) => address.Length == CosmosAddress.AddressSize ? _genesis.Bech32(address) : Convert.ToHexString(address);
 
-    private static TxResult Fail(uint code, string log, long gasWanted, long gasUsed) =>
-        new(code, [], log, gasWanted, gasUsed, [], code == 0 ? "" : (code == ContractException.Code ? "wasm" : TxCodes.Codespace));
+    // The codespace comes from the failure, not the code: codes overlap across codespaces (sdk 5 is
+    // insufficient funds, wasm 5 a failed contract).
+    private static TxResult Fail(uint code, string log, long gasWanted, long gasUsed, string codespace = TxCodes.Codespace) =>
+        new(code, [], log, gasWanted, gasUsed, [], code == 0 ? "" : codespace);
 
 }
 
