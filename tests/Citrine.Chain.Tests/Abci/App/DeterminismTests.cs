@@ -111,7 +111,7 @@ public sealed class DeterminismTests
     private static byte[] ResultsHash(ResponseFinalizeBlock response) =>
         BlockHashes.ResultsHash([.. response.TxResults.Select(r => new Blocks.TxResult(r.Code, r.Data.ToByteArray(), r.Log, r.GasWanted, r.GasUsed, []))]);
 
-    [Property(MaxTest = 12)]
+    [Property(MaxTest = 30)]
     public bool Two_apps_fed_the_same_blocks_answer_byte_identical_FinalizeBlock_responses(byte[] script, byte[] times)
     {
         script ??= [];
