@@ -22,7 +22,7 @@ public class ChainBenchmarks
 {
     public const int TxsPerBlock = 200;
 
-    private readonly byte[] _sender = Hashing.Sha256("bench-sender"u8);
+    private readonly byte[] _sender = BankSends.SenderKey;
     private byte[][] _txs = [];
     private ChainNode? _node;
     private byte[] _publicKey = [];
@@ -41,20 +41,9 @@ public class ChainBenchmarks
     public void NewChain()
     {
         _node?.Dispose();
-        var seed = Hashing.Sha256("bench-validator"u8);
-        var from = CosmosAddress.AccountBytes(_publicKey);
-        var to = Hashing.Sha256("bench-recipient"u8)[..20];
-        var genesis = new GenesisDoc
-        {
-            GenesisTime = new Timestamp(1_750_000_000, 0),
-            ChainId = "bench",
-            Validators = [new GenesisValidator(Ed25519.PublicKeyFromSeed(seed), 10, "v")],
-            Admin = from,
-            Accounts = [new GenesisAccount(from, 1_000_000_000)],
-        };
-        _node = new ChainNode(genesis, MultiStoreState.InMemory(ChainApp.StoreNames), new BlockStore(), [Ed25519PrivateKey.FromSeed(seed)],
+        _node = new ChainNode(BankSends.Genesis(), MultiStoreState.InMemory(ChainApp.StoreNames), new BlockStore(), [Ed25519PrivateKey.FromSeed(BankSends.ValidatorSeed)],
             new ManualNodeClock(new Timestamp(1_750_000_001, 0)));
-        _txs = [.. Enumerable.Range(0, TxsPerBlock).Select(i => Tx.Create([new MsgSend(from, to, 1)], "", _sender, (ulong)i, 200_000, "bench", 0).Encode())];
+        _txs = BankSends.Sign(0, TxsPerBlock);
     }
 
     [Benchmark(Description = "200 bank sends: CheckTx + one block")]
@@ -80,4 +69,32 @@ public class ChainBenchmarks
         }
         return ok;
     }
+}
+
+/// <summary>
+/// The bank-send workload the chain benchmarks share: a one-validator genesis funding one sender
+/// (account number 0, also the admin) and sends of 1 token from it, signed for consecutive sequences.
+/// </summary>
+internal static class BankSends
+{
+    public const string ChainId = "bench";
+
+    public static readonly byte[] SenderKey = Hashing.Sha256("bench-sender"u8);
+    public static readonly byte[] ValidatorSeed = Hashing.Sha256("bench-validator"u8);
+    public static readonly byte[] Recipient = Hashing.Sha256("bench-recipient"u8)[..20];
+
+    public static byte[] Sender { get; } = CosmosAddress.AccountBytes(Secp256k1.PublicKeyFromPrivate(SenderKey));
+
+    public static GenesisDoc Genesis() => new()
+    {
+        GenesisTime = new Timestamp(1_750_000_000, 0),
+        ChainId = ChainId,
+        Validators = [new GenesisValidator(Ed25519.PublicKeyFromSeed(ValidatorSeed), 10, "v")],
+        Admin = Sender,
+        Accounts = [new GenesisAccount(Sender, 1_000_000_000)],
+    };
+
+    /// <summary><paramref name="count"/> signed sends with sequences from <paramref name="firstSequence"/>.</summary>
+    public static byte[][] Sign(ulong firstSequence, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Tx.Create([new MsgSend(Sender, Recipient, 1)], "", SenderKey, firstSequence + (ulong)i, 200_000, ChainId, 0).Encode())];
 }

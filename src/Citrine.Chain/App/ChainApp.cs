@@ -165,11 +165,41 @@ public sealed class ChainApp
     }
 
     /// <summary>
+    /// The genesis state committed alone as version 1 of an in-memory store. An IAVL node's hash
+    /// covers the version it is saved at and the app hash covers only the stores' roots
+    /// (Cosmos store/rootmulti CommitInfo), so this version's app hash is the genesis app hash
+    /// that header 1 carries, and its proofs verify against it: queries at height 0 read it while
+    /// the working state already holds block 1.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">it does not hash to <paramref name="expectedAppHash"/>.</exception>
+    public static MultiStoreState CommittedGenesis(GenesisDoc genesis, ReadOnlySpan<byte> expectedAppHash)
+    {
+        var state = MultiStoreState.InMemory(StoreNames);
+        try
+        {
+            new ChainApp(state, genesis).InitGenesis();
+            var hash = state.Commit();
+            if (!hash.AsSpan().SequenceEqual(expectedAppHash))
+            {
+                throw new InvalidOperationException($"the genesis state alone hashes to {Convert.ToHexString(hash)}, the app's to {Convert.ToHexString(expectedAppHash)}");
+            }
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Mempool admission (CheckTx): decodes and checks the tx against the committed state, with the
     /// sequence the sender's pending transactions leave (<paramref name="expectedSequence"/>, or the
-    /// account's own). Returns the decoded tx when accepted.
+    /// account's own). Returns the decoded tx when accepted. <paramref name="committed"/> is the
+    /// state to check against when the working state is ahead of it (a block executed but not yet
+    /// committed); by default the working state.
     /// </summary>
-    public (TxResult Result, Tx? Tx) CheckTx(ReadOnlySpan<byte> bytes, Func<byte[], ulong?>? expectedSequence = null)
+    public (TxResult Result, Tx? Tx) CheckTx(ReadOnlySpan<byte> bytes, Func<byte[], ulong?>? expectedSequence = null, IStateReader? committed = null)
     {
         Tx tx;
         try
@@ -183,13 +213,13 @@ public sealed class ChainApp
         var gas = new GasMeter(GasLimitOf(tx));
         try
         {
-            var branch = new StateBranch(_state, gas);
+            var branch = new StateBranch(committed ?? _state, gas);
             Ante(branch, tx, bytes.Length, expectedSequence);
             return (new TxResult(TxCodes.Ok, [], "", (long)tx.GasLimit, gas.Consumed, []), tx);
         }
         catch (TxFailedException e)
         {
-            return (Fail(e.Code, e.Message, (long)tx.GasLimit, gas.Consumed), null);
+            return (Fail(e.Code, e.Message, (long)tx.GasLimit, gas.Consumed, e.Codespace), null);
         }
         catch (OutOfGasException e)
         {
@@ -247,7 +277,9 @@ public sealed class ChainApp
         }
         catch (Exception e) when (e is TxFailedException or OutOfGasException)
         {
-            return Fail(e is TxFailedException f ? f.Code : TxCodes.OutOfGas, e.Message, (long)tx.GasLimit, gas.Consumed);
+            return e is TxFailedException f
+                ? Fail(f.Code, e.Message, (long)tx.GasLimit, gas.Consumed, f.Codespace)
+                : Fail(TxCodes.OutOfGas, e.Message, (long)tx.GasLimit, gas.Consumed);
         }
         // The sequence increment of a tx that passed the ante checks stays even when its messages
         // fail (Cosmos SDK: the ante handler's writes are kept), so a failed tx cannot be replayed.
@@ -270,8 +302,8 @@ public sealed class ChainApp
         {
             ante.Write();
             var code = e switch { TxFailedException f => f.Code, OutOfGasException => TxCodes.OutOfGas, _ => ContractException.Code };
-            var failed = Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed);
-            return e is TxFailedException { Codespace: var space } && space != TxCodes.Codespace ? failed with { Codespace = space } : failed;
+            var codespace = e switch { TxFailedException f => f.Codespace, ContractException => "wasm", _ => TxCodes.Codespace };
+            return Fail(code, e.Message, (long)tx.GasLimit, gas.Consumed, codespace);
         }
         messages.Write();
         ante.Write();
@@ -513,8 +545,10 @@ public sealed class ChainApp
 
     private string Describe(byte[] address) => address.Length == CosmosAddress.AddressSize ? _genesis.Bech32(address) : Convert.ToHexString(address);
 
-    private static TxResult Fail(uint code, string log, long gasWanted, long gasUsed) =>
-        new(code, [], log, gasWanted, gasUsed, [], code == 0 ? "" : (code == ContractException.Code ? "wasm" : TxCodes.Codespace));
+    // The codespace comes from the failure, not the code: codes overlap across codespaces (sdk 5 is
+    // insufficient funds, wasm 5 a failed contract).
+    private static TxResult Fail(uint code, string log, long gasWanted, long gasUsed, string codespace = TxCodes.Codespace) =>
+        new(code, [], log, gasWanted, gasUsed, [], code == 0 ? "" : codespace);
 
 }
 

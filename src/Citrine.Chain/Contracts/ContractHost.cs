@@ -65,6 +65,35 @@ public sealed class ContractHost : IContractRuntime
     public void RegisterAssembly(string typeName, string path, ReadOnlySpan<byte> expectedSha256, IReadOnlyList<ContractLibraryFile> libraries) =>
         Register(ContractLoader.LoadFile(typeName, path, expectedSha256, libraries));
 
+    /// <summary>
+    /// The contracts a genesis pins, loaded from their assemblies (paths relative to
+    /// <paramref name="homeRoot"/> unless rooted) and checked against the pinned hashes: how every
+    /// node kind (devnet, ABCI app) registers them, so all run the same code.
+    /// </summary>
+    /// <exception cref="Node.NodeStartException">a contract cannot be loaded; the message names it.</exception>
+    public static ContractHost FromGenesis(GenesisDoc genesis, string homeRoot)
+    {
+        ArgumentNullException.ThrowIfNull(genesis);
+        ArgumentNullException.ThrowIfNull(homeRoot);
+        var contracts = new ContractHost();
+        foreach (var code in genesis.Contracts)
+        {
+            var path = Path.IsPathRooted(code.AssemblyPath) ? code.AssemblyPath : Path.Combine(homeRoot, code.AssemblyPath);
+            var libraries = code.Libraries
+                .Select(l => new ContractLibraryFile(Path.IsPathRooted(l.AssemblyPath) ? l.AssemblyPath : Path.Combine(homeRoot, l.AssemblyPath), l.Sha256))
+                .ToList();
+            try
+            {
+                contracts.RegisterAssembly(code.Name, path, code.AssemblySha256, libraries);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or BadImageFormatException or UnauthorizedAccessException)
+            {
+                throw new Node.NodeStartException($"contract '{code.Name}': {e.Message}", e);
+            }
+        }
+        return contracts;
+    }
+
     public byte[] Run(StateBranch branch, Msg msg, BlockContext context, GenesisAttestation attestation, List<AbciEvent> events, Action<byte[], byte[], ulong> transfer)
     {
         ArgumentNullException.ThrowIfNull(branch);

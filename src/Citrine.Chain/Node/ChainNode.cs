@@ -74,7 +74,7 @@ public sealed record TxLocation(long Height, int Index);
 /// every reader (blocks, results, validators, state queries, the indexes) is bounded by that
 /// height, so no client sees a height whose state, results or index are not committed yet.
 /// </summary>
-public sealed class ChainNode : IDisposable
+public sealed class ChainNode : IChainQueries, IDisposable
 {
     private readonly object _gate = new();
 
@@ -137,22 +137,7 @@ public sealed class ChainNode : IDisposable
         var genesis = home.LoadGenesis();
         var config = home.LoadConfig();
         var keys = home.LoadValidatorKeys();
-        var contracts = new Contracts.ContractHost();
-        foreach (var code in genesis.Contracts)
-        {
-            var path = Path.IsPathRooted(code.AssemblyPath) ? code.AssemblyPath : Path.Combine(home.Root, code.AssemblyPath);
-            var libraries = code.Libraries
-                .Select(l => new Contracts.ContractLibraryFile(Path.IsPathRooted(l.AssemblyPath) ? l.AssemblyPath : Path.Combine(home.Root, l.AssemblyPath), l.Sha256))
-                .ToList();
-            try
-            {
-                contracts.RegisterAssembly(code.Name, path, code.AssemblySha256, libraries);
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException or BadImageFormatException or UnauthorizedAccessException)
-            {
-                throw new NodeStartException($"contract '{code.Name}': {e.Message}", e);
-            }
-        }
+        var contracts = Chain.Contracts.ContractHost.FromGenesis(genesis, home.Root);
         var state = MultiStoreState.OpenRocks(Path.Combine(home.DataDir, "state"), ChainApp.StoreNames);
         Indexing.ChainIndexer? index = null;
         try
@@ -172,6 +157,8 @@ public sealed class ChainNode : IDisposable
 
     /// <summary>The contract runtime, when contracts are registered.</summary>
     public Contracts.ContractHost? Contracts { get; }
+
+    public bool HasContracts => Contracts is not null;
 
     public NodeConfig Config { get; }
 
@@ -671,31 +658,7 @@ public sealed class ChainNode : IDisposable
         return CommittedAppHash(state);
     }
 
-    /// <summary>
-    /// The genesis state committed alone as version 1 of an in-memory store. An IAVL node's hash
-    /// covers the version it is saved at and the app hash covers only the stores' roots
-    /// (Cosmos store/rootmulti CommitInfo), so this version's app hash is the genesis app hash
-    /// that header 1 carries, and its proofs verify against it.
-    /// </summary>
-    private MultiStoreState GenesisState()
-    {
-        var state = MultiStoreState.InMemory(ChainApp.StoreNames);
-        try
-        {
-            new ChainApp(state, Genesis).InitGenesis();
-            var hash = state.Commit();
-            if (!hash.AsSpan().SequenceEqual(_app.WorkingAppHash()))
-            {
-                throw new InvalidOperationException($"the genesis state alone hashes to {Convert.ToHexString(hash)}, the node's to {Convert.ToHexString(_app.WorkingAppHash())}");
-            }
-            return state;
-        }
-        catch
-        {
-            state.Dispose();
-            throw;
-        }
-    }
+    private MultiStoreState GenesisState() => ChainApp.CommittedGenesis(Genesis, _app.WorkingAppHash());
 
     /// <summary>Indexes the committed heights the index lacks (a crash between commit and indexing).</summary>
     private void CatchUpIndex(long committed)

@@ -484,7 +484,7 @@ public sealed class RpcHandler
     /// <c>abci_query</c> with Cosmos paths: <c>/store/&lt;name&gt;/key</c> reads a raw key (with ICS23
     /// proof ops when <c>prove</c>); height 0 reads the latest visible height, which before block 1
     /// is the genesis state at height 0. A failed query is a response with a non-zero code, as
-    /// CometBFT returns it.
+    /// CometBFT returns it. The paths are <see cref="App.AppQuery"/>'s, shared with the ABCI app.
     /// </summary>
     private void AbciQuery(Utf8JsonWriter w, RpcParams p)
     {
@@ -492,58 +492,7 @@ public sealed class RpcHandler
         var data = p.Bytes("data", jsonHex: true) ?? [];
         var height = p.Int64("height") ?? 0;
         var prove = p.Bool("prove");
-        uint code = 0;
-        string log = "";
-        byte[]? value = null;
-        long version = 0;
-        IReadOnlyList<Ics23.Abci.ProofOp>? ops = null;
-        var parts = path.Split('/');
-        if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "store" && parts[3] == "key" && App.ChainApp.StoreNames.Contains(parts[2]))
-        {
-            try
-            {
-                var result = _node.QueryState(parts[2], data, height, prove);
-                value = result.Value;
-                version = result.Version;
-                ops = result.ProofOps;
-            }
-            catch (Store.StoreException e)
-            {
-                code = 26; // sdk ErrInvalidHeight
-                log = e.Message;
-            }
-        }
-        else if (parts.Length == 3 && parts[0].Length == 0 && parts[1] == "attestation" && parts[2] == "registry")
-        {
-            // The registry's JSON view; data = an optional 6-byte FMSPC (hex in the JSON-RPC form).
-            if (data.Length is not (0 or 6))
-            {
-                code = App.TxCodes.InvalidRequest;
-                log = "data must be empty or a 6-byte FMSPC";
-            }
-            else
-            {
-                (value, version) = _node.ReadCommitted(state => Attestation.CollateralRegistry.ShowJson(state, _node.Genesis.Attestation, data.Length == 0 ? null : data));
-            }
-        }
-        else if (parts.Length == 4 && parts[0].Length == 0 && parts[1] == "wasm" && parts[2] == "smart" && _node.Contracts is not null)
-        {
-            // Contract smart query: /wasm/smart/<hex contract address>, data = the query message.
-            try
-            {
-                (value, version) = _node.QueryContract(Convert.FromHexString(parts[3]), data);
-            }
-            catch (Exception e) when (e is FormatException or App.TxFailedException or App.ContractException or State.OutOfGasException)
-            {
-                code = e is App.ContractException ? App.ContractException.Code : App.TxCodes.InvalidRequest;
-                log = e.Message;
-            }
-        }
-        else
-        {
-            code = App.TxCodes.UnknownRequest;
-            log = $"unknown query path '{path}' (supported: /store/<{string.Join("|", App.ChainApp.StoreNames)}>/key, /attestation/registry, /wasm/smart/<hex address>)";
-        }
+        var (code, log, value, version, ops) = App.AppQuery.Run(_node, path, data, height, prove);
         w.WriteStartObject();
         w.WriteStartObject("response");
         w.WriteNumber("code", code);

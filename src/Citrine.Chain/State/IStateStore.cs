@@ -74,5 +74,14 @@ public sealed class MultiStoreState : IStateStore
 
     public StoreQueryResult Query(string store, ReadOnlySpan<byte> key, long version, bool prove) => _store.Query(store, key, version, prove);
 
+    /// <summary>The oldest version still held (0 before the first commit).</summary>
+    public long FirstVersion => _store.FirstVersion;
+
+    /// <summary>The app hash of <see cref="Version"/> (meaningful once a version is committed).</summary>
+    public byte[] LastAppHash => _store.LastAppHash;
+
+    /// <summary>Deletes the versions up to and including <paramref name="version"/> (Cosmos pruning), in one synced batch.</summary>
+    public void PruneTo(long version) => _store.PruneTo(version);
+
     public void Dispose() => _store.Dispose();
 }
