@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using Citrine.Chain.Abci.App;
 using Citrine.Chain.Abci.Home;
+using Citrine.Chain.Abci.Server;
+using Citrine.Chain.Abci.Snapshots;
 using Citrine.Chain.Devnet;
 using Citrine.Chain.Genesis;
 using Citrine.CometBft.Types;
+using Microsoft.Extensions.Logging;
 
 namespace Citrine.Cli.Commands;
 
@@ -18,6 +22,7 @@ internal static class NodeCommands
     {
         var node = new Command("node", "Run the Citrine chain as an ABCI application under CometBFT.");
         node.Subcommands.Add(Init());
+        node.Subcommands.Add(Start());
         return node;
     }
 
@@ -83,6 +88,112 @@ internal static class NodeCommands
                 throw new CliInputException(e.Message, e);
             }
             Report(parsed.InvocationConfiguration.Output, info, parsed.GetValue(json));
+            return CliApp.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>
+    /// <c>citrine node start --abci ADDRESS --home APPHOME</c>: serve the application to CometBFT
+    /// (socket on tcp:// or unix://, or gRPC on grpc://) until SIGTERM / Ctrl+C. The first line on
+    /// stdout names the bound address (port 0 = any free port).
+    /// </summary>
+    private static Command Start()
+    {
+        var abci = CommonOptions.Required("--abci", "Where CometBFT's proxy_app connects: tcp://host:port or unix:///path (socket protocol), grpc://host:port (gRPC).");
+        var home = CommonOptions.Required("--home", "The node's app home (node<i>/app from 'citrine node init --cometbft').");
+        var snapshotInterval = new Option<long>("--snapshot-interval") { Description = "Take a state-sync snapshot every N heights (0 = never)." };
+        var snapshotKeep = new Option<int>("--snapshot-keep-recent") { Description = "Snapshots to keep.", DefaultValueFactory = _ => 2 };
+        var snapshotChunk = new Option<int>("--snapshot-chunk-size") { Description = "Largest snapshot chunk in bytes.", DefaultValueFactory = _ => StateSyncOptions.DefaultChunkSize };
+        var minRetain = new Option<long>("--min-retain-blocks") { Description = "Blocks CometBFT must keep (Commit's retain_height); 0 = keep all." };
+        var keepRecent = new Option<long>("--keep-recent") { Description = "State versions the app keeps for queries; 0 = all." };
+        var cmd = new Command("start", "Serve the Citrine application to a CometBFT v0.38 node over ABCI 2.0 until stopped (Ctrl+C / SIGTERM).")
+        {
+            abci, home, snapshotInterval, snapshotKeep, snapshotChunk, minRetain, keepRecent,
+        };
+        cmd.SetAction(async (parsed, cancellationToken) =>
+        {
+            var output = parsed.InvocationConfiguration.Output;
+            AbciAddress address;
+            try
+            {
+                address = AbciAddress.Parse(parsed.GetValue(abci)!);
+            }
+            catch (AbciAddressException e)
+            {
+                throw new CliInputException($"--abci: {e.Message}", e);
+            }
+            var interval = parsed.GetValue(snapshotInterval);
+            var keep = parsed.GetValue(snapshotKeep);
+            var chunk = parsed.GetValue(snapshotChunk);
+            var retain = parsed.GetValue(minRetain);
+            var versions = parsed.GetValue(keepRecent);
+            if (interval < 0 || keep < 1 || chunk < 1 || retain < 0 || versions < 0)
+            {
+                throw new CliInputException("--snapshot-interval, --min-retain-blocks and --keep-recent must be >= 0; --snapshot-keep-recent and --snapshot-chunk-size >= 1");
+            }
+            var root = Path.GetFullPath(parsed.GetValue(home)!);
+            if (!File.Exists(Path.Combine(root, "config", "genesis.json")))
+            {
+                throw new CliInputException($"{Path.Combine(root, "config", "genesis.json")} not found; run 'citrine node init --cometbft' and pass a node's app home");
+            }
+            using var stop = new Dev.TerminationSignal(cancellationToken);
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Citrine", LogLevel.Information));
+            CitrineAbciApp app;
+            try
+            {
+                app = CitrineAbciApp.Open(
+                    root,
+                    new AbciAppOptions { MinRetainBlocks = retain, KeepRecent = versions },
+                    state => new StateSync(state, new StateSyncOptions
+                    {
+                        Directory = Path.Combine(root, "data", "snapshots"),
+                        Interval = interval,
+                        KeepRecent = keep,
+                        ChunkSize = chunk,
+                    }, loggers.CreateLogger<StateSync>()),
+                    loggers.CreateLogger<CitrineAbciApp>());
+            }
+            catch (Exception e) when (e is DevnetHomeException or GenesisException or Chain.Node.NodeStartException or Store.StoreException or IOException or UnauthorizedAccessException)
+            {
+                throw new CliFailureException($"cannot open the app: {e.Message}", e);
+            }
+            using (app)
+            {
+                await using IAsyncDisposable server = address.Transport == AbciTransport.Grpc
+                    ? new AbciGrpcServer(app, address, loggers)
+                    : new AbciSocketServer(app, address, loggers.CreateLogger<AbciSocketServer>());
+                AbciAddress bound;
+                try
+                {
+                    if (server is AbciGrpcServer grpc)
+                    {
+                        await grpc.StartAsync(stop.Token).ConfigureAwait(false);
+                        bound = grpc.BoundAddress!;
+                    }
+                    else
+                    {
+                        var socket = (AbciSocketServer)server;
+                        await socket.StartAsync(stop.Token).ConfigureAwait(false);
+                        bound = socket.BoundAddress!;
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or AbciAddressException)
+                {
+                    throw new CliFailureException($"cannot listen on {address}: {e.Message}", e);
+                }
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"citrine app '{app.Genesis.ChainId}' at height {app.Height}; ABCI on {bound}"));
+                output.Flush();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped.
+                }
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped at height {app.Height}"));
+            }
             return CliApp.Ok;
         });
         return cmd;

@@ -91,7 +91,7 @@ public sealed partial class CitrineAbciApp : IAbciApplication, IChainQueries, ID
     /// <exception cref="DevnetHomeException">the genesis file cannot be read.</exception>
     /// <exception cref="GenesisException">the genesis file is not valid.</exception>
     /// <exception cref="Node.NodeStartException">a contract cannot be loaded.</exception>
-    public static CitrineAbciApp Open(string homeRoot, AbciAppOptions options, IStateSync? stateSync = null, ILogger? logger = null)
+    public static CitrineAbciApp Open(string homeRoot, AbciAppOptions options, Func<MultiStoreState, IStateSync>? stateSync = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(homeRoot);
         ArgumentNullException.ThrowIfNull(options);
@@ -102,7 +102,7 @@ public sealed partial class CitrineAbciApp : IAbciApplication, IChainQueries, ID
         var state = MultiStoreState.OpenRocks(Path.Combine(home.DataDir, StateDirName), ChainApp.StoreNames);
         try
         {
-            return new CitrineAbciApp(genesis, state, contracts, options, stateSync, logger, appState);
+            return new CitrineAbciApp(genesis, state, contracts, options, stateSync?.Invoke(state), logger, appState);
         }
         catch
         {
