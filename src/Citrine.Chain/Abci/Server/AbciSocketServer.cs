@@ -268,7 +268,7 @@ public sealed class AbciSocketServer : IAsyncDisposable
         {
             await probe.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && IsSocketFile(path))
         {
             File.Delete(path);
             return;
@@ -278,6 +278,26 @@ public sealed class AbciSocketServer : IAsyncDisposable
             throw new IOException($"cannot listen on unix://{path}: the path exists and is not a stale socket ({e.SocketErrorCode})", e);
         }
         throw new IOException($"cannot listen on unix://{path}: another process is listening on it");
+    }
+
+    // connect(2) is refused for a regular file as for a dead socket; open(2) tells them apart, as it
+    // fails with ENXIO on a socket and succeeds on a file. (A FIFO at the path would block here; a
+    // FIFO is not something anyone configures as an ABCI address.)
+    private static bool IsSocketFile(string path)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static void TryDelete(string path)
