@@ -7,7 +7,8 @@ namespace Citrine.Chain.Abci.Server;
 /// A client of the ABCI socket protocol that behaves like CometBFT's socket client: each
 /// synchronous request is followed by a <c>Flush</c>, and pipelined requests by one <c>Flush</c>.
 /// Calls on one client are serialized (a connection is a sequence); open one client per
-/// concurrent stream, as CometBFT opens one connection per role.
+/// concurrent stream, as CometBFT opens one connection per role. A call that fails other than by
+/// <see cref="AbciRemoteException"/> (cancelled, connection lost) leaves the client unusable.
 /// </summary>
 public sealed class AbciSocketClient : IAsyncDisposable
 {
@@ -15,6 +16,7 @@ public sealed class AbciSocketClient : IAsyncDisposable
 
     private readonly AbciStream _stream;
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private bool _outOfStep;
 
     private AbciSocketClient(AbciStream stream, AbciAddress address)
     {
@@ -54,20 +56,26 @@ public sealed class AbciSocketClient : IAsyncDisposable
     public async Task<Response> RequestAsync(Request request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        Response response;
         try
         {
             _stream.Write(request);
             _stream.Write(FlushRequest);
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var response = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            response = await ReadAsync(cancellationToken).ConfigureAwait(false);
             await ReadFlushAsync(cancellationToken).ConfigureAwait(false);
-            return Check(request, response);
+        }
+        catch
+        {
+            _outOfStep = true;
+            throw;
         }
         finally
         {
             _turn.Release();
         }
+        return Check(request, response);
     }
 
     /// <summary>
@@ -80,7 +88,8 @@ public sealed class AbciSocketClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(requests);
         var sent = requests as IReadOnlyList<Request> ?? [.. requests];
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var responses = new Response[sent.Count];
         try
         {
             for (var i = 0; i < sent.Count; i++)
@@ -92,22 +101,26 @@ public sealed class AbciSocketClient : IAsyncDisposable
             }
             _stream.Write(FlushRequest);
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var responses = new Response[sent.Count];
             for (var i = 0; i < responses.Length; i++)
             {
                 responses[i] = await ReadAsync(cancellationToken).ConfigureAwait(false);
             }
             await ReadFlushAsync(cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < responses.Length; i++)
-            {
-                Check(sent[i], responses[i]);
-            }
-            return responses;
+        }
+        catch
+        {
+            _outOfStep = true;
+            throw;
         }
         finally
         {
             _turn.Release();
         }
+        for (var i = 0; i < responses.Length; i++)
+        {
+            Check(sent[i], responses[i]);
+        }
+        return responses;
     }
 
     public async Task<ResponseEcho> EchoAsync(string message, CancellationToken cancellationToken = default) =>
@@ -116,12 +129,17 @@ public sealed class AbciSocketClient : IAsyncDisposable
     /// <summary>A <c>Flush</c> on its own (the server writes out anything buffered).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             _stream.Write(FlushRequest);
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             await ReadFlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _outOfStep = true;
+            throw;
         }
         finally
         {
@@ -175,6 +193,18 @@ public sealed class AbciSocketClient : IAsyncDisposable
     {
         await _stream.DisposeAsync().ConfigureAwait(false);
         _turn.Dispose();
+    }
+
+    // A call cut short (cancelled, connection lost, bad frame) leaves responses unread or requests
+    // half written: the connection can no longer pair responses with requests, so it is not used again.
+    private async Task EnterAsync(CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_outOfStep)
+        {
+            _turn.Release();
+            throw new AbciProtocolException($"the connection to {Address} is out of step after an earlier failed call; open a new client");
+        }
     }
 
     private async ValueTask<Response> ReadAsync(CancellationToken cancellationToken) =>

@@ -10,9 +10,9 @@ namespace Citrine.Chain.Abci.Server;
 /// </summary>
 internal sealed class AbciStream : IAsyncDisposable
 {
-    // Go's bufio default, which CometBFT's server and client wrap the connection in; a larger backlog
-    // of unflushed responses is written out early, as bufio does when its buffer fills.
-    private const int WriteBufferSize = 64 * 1024;
+    // CometBFT wraps the connection in a bufio.Writer, which writes out when its buffer fills even
+    // without a Flush; a backlog of unflushed frames past this size is written out early the same way.
+    private const int BufferSize = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -25,7 +25,7 @@ internal sealed class AbciStream : IAsyncDisposable
         _socket = socket;
         _maxMessageSize = maxMessageSize;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: WriteBufferSize, minimumReadSize: 4096, leaveOpen: true));
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: 4096, leaveOpen: true));
         _writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
     }
 
@@ -69,7 +69,7 @@ internal sealed class AbciStream : IAsyncDisposable
     public bool Write(IMessage message)
     {
         AbciFraming.WriteFrame(_writer, message);
-        return _writer.UnflushedBytes >= WriteBufferSize;
+        return _writer.UnflushedBytes >= BufferSize;
     }
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)

@@ -231,6 +231,8 @@ public sealed class AbciSocketServerTests
 
         Assert.True(await raw.ClosedByServerAsync());
         await Assert.ThrowsAnyAsync<IOException>(() => client.EchoAsync("after"));
+        var outOfStep = await Assert.ThrowsAsync<AbciProtocolException>(() => client.EchoAsync("after again"));
+        Assert.Contains("out of step", outOfStep.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.ConnectionCount);
         if (transport == "unix")
         {
