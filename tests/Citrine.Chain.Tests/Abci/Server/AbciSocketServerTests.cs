@@ -201,6 +201,38 @@ public sealed class AbciSocketServerTests
         Assert.Equal(["Echo"], _app.Calls);
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Messages_larger_than_the_socket_buffers_round_trip(string transport)
+    {
+        await using var server = await AbciTestAddresses.StartAsync(_app, transport);
+        await using var client = await AbciSocketClient.ConnectAsync(server.BoundAddress!);
+        var tx = new byte[3 * 1024 * 1024 + 7];
+        tx.AsSpan().Fill(0x5a);
+
+        var response = await client.CheckTxAsync(new RequestCheckTx { Tx = Google.Protobuf.ByteString.CopyFrom(tx) });
+        var batch = await client.RequestManyAsync(Enumerable.Range(0, 100).Select(i => AbciSamples.CheckTx(new string((char)('a' + i % 26), 2000))));
+
+        Assert.Equal(tx.Length, response.GasWanted);
+        Assert.True(response.Data.Span.SequenceEqual(tx));
+        Assert.All(batch, (r, i) => Assert.Equal(new string((char)('a' + i % 26), 2000), r.CheckTx.Data.ToStringUtf8()));
+    }
+
+    [Fact]
+    public async Task A_malformed_frame_is_logged_as_a_warning_naming_the_error()
+    {
+        var logger = new ListLogger<AbciSocketServer>();
+        await using var server = new AbciSocketServer(_app, AbciAddress.Tcp("127.0.0.1", 0), logger);
+        await server.StartAsync();
+        await using var raw = await RawAbciConnection.ConnectAsync(server.BoundAddress!);
+
+        await raw.SendAsync([0x02, 0x0a, 0x05]);
+        Assert.True(await raw.ClosedByServerAsync());
+        await server.StopAsync();
+
+        Assert.Contains(logger.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains(nameof(AbciFrameError.InvalidProtobuf), StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Responses_are_held_until_a_flush_is_answered()
     {
