@@ -48,7 +48,9 @@ public class StateSyncBenchmarks
             for (var i = v; i < Keys; i += 10)
             {
                 var key = SHA256.HashData(BitConverter.GetBytes(i));
-                _store.Store(Names[i % Names.Length]).Set(key, key.AsSpan(0, 24 + (i % 40)));
+                var value = new byte[24 + (i % 40)];
+                key.AsSpan(0, Math.Min(key.Length, value.Length)).CopyTo(value);
+                _store.Store(Names[i % Names.Length]).Set(key, value);
             }
             _store.Commit();
         }

@@ -74,13 +74,23 @@ public sealed class SnapshotDirectory
     public List<Snapshot> List()
     {
         var result = new List<Snapshot>();
-        foreach (var heightDir in Directory.EnumerateDirectories(Root))
+        foreach (var heightDir in Directory.GetDirectories(Root))
         {
             if (!long.TryParse(Path.GetFileName(heightDir), NumberStyles.None, CultureInfo.InvariantCulture, out var height) || height < 1)
             {
                 continue;
             }
-            foreach (var formatDir in Directory.EnumerateDirectories(heightDir))
+            string[] formatDirs;
+            try
+            {
+                formatDirs = Directory.GetDirectories(heightDir);
+            }
+            catch (IOException)
+            {
+                // Pruned by the background task while listing.
+                continue;
+            }
+            foreach (var formatDir in formatDirs)
             {
                 if (!uint.TryParse(Path.GetFileName(formatDir), NumberStyles.None, CultureInfo.InvariantCulture, out var format))
                 {

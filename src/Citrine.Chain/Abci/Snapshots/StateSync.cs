@@ -214,6 +214,13 @@ public sealed partial class StateSync : IStateSync
             AbandonRestore();
             return Result(ResponseApplySnapshotChunk.Types.Result.RejectSnapshot);
         }
+        catch (IOException ex)
+        {
+            // The chunks kept on disk could not be read back: nothing is known about the snapshot itself.
+            LogRestoreFailed(_logger, restore.Height, ex);
+            AbandonRestore();
+            return Result(ResponseApplySnapshotChunk.Types.Result.Abort);
+        }
         AbandonRestore();
         Restored = true;
         LogRestored(_logger, restore.Height);
@@ -296,6 +303,9 @@ public sealed partial class StateSync : IStateSync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "state sync: the snapshot of height {Height} was rejected ({Reason}): {Detail}")]
     private static partial void LogRestoreRejected(ILogger logger, long height, ImportError reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "state sync: restoring height {Height} failed")]
+    private static partial void LogRestoreFailed(ILogger logger, long height, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "state sync: restored height {Height}")]
     private static partial void LogRestored(ILogger logger, long height);
