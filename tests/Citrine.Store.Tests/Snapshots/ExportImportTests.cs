@@ -225,6 +225,24 @@ public sealed class ExportImportTests
         Assert.Equal(source.LastAppHash, reopened.Import(8, items, source.LastAppHash).AppHash);
     }
 
+    [Fact]
+    public void Import_deletes_the_records_an_import_interrupted_by_a_crash_left_behind()
+    {
+        using var source = Build(new MemoryKeyValueDb(), 4, versions: 6);
+        var db = new MemoryKeyValueDb();
+        // A node record under store "bank" with no metadata: what a crash between batches leaves.
+        using (var batch = db.CreateBatch())
+        {
+            batch.Put([(byte)'s', 4, .. "bankn"u8, .. new byte[12]], [1, 2, 3]);
+            db.Write(batch);
+        }
+        using var target = new MultiStore(db, Names);
+        Assert.Equal(0, target.LatestVersion);
+        target.Import(6, ExportItems(source, 6), source.LastAppHash);
+        Assert.Null(db.TryGet([(byte)'s', 4, .. "bankn"u8, .. new byte[12]]));
+        Assert.Equal(source.LastAppHash, target.LastAppHash);
+    }
+
     internal static void AssertRoundTrip(MultiStore source, MultiStore target, long version)
     {
         var info = source.GetCommitInfo(version);

@@ -84,3 +84,35 @@ public sealed class SnapshotItemCodecTests
         _ => false,
     };
 }
+
+public sealed class SnapshotStreamTamperTests
+{
+    [Fact]
+    public void Every_one_bit_flip_of_a_snapshot_stream_is_refused_at_import_and_leaves_the_store_empty()
+    {
+        var source = SnapshotFixture.NewStore();
+        SnapshotFixture.Fill(source, 3, keysPerVersion: 3);
+        byte[] bytes;
+        using (var export = source.Export(3))
+        using (var output = new MemoryStream())
+        {
+            SnapshotItemCodec.Write(export.Items(), output);
+            bytes = output.ToArray();
+        }
+        var appHash = source.LastAppHash;
+        var reasons = new HashSet<ImportError>();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var bit = 1 << (i % 8);
+            bytes[i] ^= (byte)bit;
+            var target = SnapshotFixture.NewStore();
+            var ex = Assert.Throws<SnapshotImportException>(() => target.Import(3, SnapshotItemCodec.Read(new MemoryStream(bytes)), appHash));
+            reasons.Add(ex.Reason);
+            Assert.Equal(0, target.LatestVersion);
+            bytes[i] ^= (byte)bit;
+        }
+        Assert.Contains(ImportError.AppHashMismatch, reasons);
+        Assert.Contains(ImportError.Malformed, reasons);
+        Assert.Equal(appHash, SnapshotFixture.NewStore().Import(3, SnapshotItemCodec.Read(new MemoryStream(bytes)), appHash).AppHash);
+    }
+}

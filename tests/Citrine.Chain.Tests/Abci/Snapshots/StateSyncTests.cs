@@ -90,7 +90,10 @@ public sealed class StateSyncTests : IDisposable
         sync.Committed(5);
         Fill(store, 6);
         await sync.PendingSnapshots;
-        Assert.Equal(10, store.FirstVersion);
+        Assert.Empty(store.HeldVersions);
+        // Released: the next commit prunes past the snapshot's height again.
+        Fill(store, 1);
+        Assert.Equal(11, store.FirstVersion);
         var snapshot = Assert.Single(sync.ListSnapshots(new RequestListSnapshots()).Snapshots);
         Assert.Equal(5UL, snapshot.Height);
         var target = Target(out var targetStore);
@@ -304,6 +307,47 @@ public sealed class StateSyncTests : IDisposable
         target.OfferSnapshot(Offer(snapshot, sourceStore.LastAppHash));
         ApplyAll(source, target, snapshot);
         Assert.Equal(OfferResult.Abort, target.OfferSnapshot(Offer(snapshot, sourceStore.LastAppHash)).Result);
+    }
+
+    [Fact]
+    public void Chunks_applied_in_any_order_restore_the_same_state()
+    {
+        var (source, sourceStore, snapshot) = Source(chunkSize: 900);
+        var target = Target(out var targetStore);
+        target.OfferSnapshot(Offer(snapshot, sourceStore.LastAppHash));
+        for (var i = (int)snapshot.Chunks - 1; i >= 0; i--)
+        {
+            var chunk = source.LoadSnapshotChunk(new RequestLoadSnapshotChunk { Height = snapshot.Height, Format = 1, Chunk = (uint)i }).Chunk;
+            Assert.Equal(ApplyResult.Accept, target.ApplySnapshotChunk(new RequestApplySnapshotChunk { Index = (uint)i, Chunk = chunk }).Result);
+        }
+        Assert.True(target.Restored);
+        Assert.Equal(sourceStore.LastAppHash, targetStore.LastAppHash);
+    }
+
+    [Fact]
+    public void A_new_offer_during_a_restore_starts_over()
+    {
+        var (source, sourceStore, snapshot) = Source(chunkSize: 900);
+        var target = Target(out var targetStore);
+        target.OfferSnapshot(Offer(snapshot, sourceStore.LastAppHash));
+        var first = source.LoadSnapshotChunk(new RequestLoadSnapshotChunk { Height = snapshot.Height, Format = 1, Chunk = 0 }).Chunk;
+        Assert.Equal(ApplyResult.Accept, target.ApplySnapshotChunk(new RequestApplySnapshotChunk { Index = 0, Chunk = first }).Result);
+        Assert.Equal(OfferResult.Accept, target.OfferSnapshot(Offer(snapshot, sourceStore.LastAppHash)).Result);
+        var results = ApplyAll(source, target, snapshot);
+        Assert.All(results, r => Assert.Equal(ApplyResult.Accept, r.Result));
+        Assert.Equal(sourceStore.LastAppHash, targetStore.LastAppHash);
+    }
+
+    [Fact]
+    public async Task A_height_that_was_already_pruned_gets_no_snapshot_and_no_error()
+    {
+        var store = NewStore(keepRecent: 1);
+        Fill(store, 5);
+        var sync = new StateSync(store, Options("s", interval: 2));
+        sync.Committed(2);
+        await sync.PendingSnapshots;
+        Assert.Empty(sync.ListSnapshots(new RequestListSnapshots()).Snapshots);
+        Assert.Empty(store.HeldVersions);
     }
 
     [Fact]
