@@ -7,7 +7,7 @@ namespace Citrine.Store.Snapshots;
 /// An export of a multistore at one committed version (<see cref="MultiStore.Export"/>): the version
 /// stays held against pruning until this is disposed. <see cref="Items"/> streams the stores in the
 /// sorted order of their names, each as a <see cref="SnapshotStoreItem"/> then its nodes in
-/// post-order, loading nodes as it goes (memory: the tree's height, not its size), so it may run on
+/// post-order, loading nodes as it goes without adding them to the node cache (memory: the tree's height, not its size), so it may run on
 /// another thread while the store commits newer versions.
 /// </summary>
 public sealed class MultiStoreExport : IDisposable
@@ -71,8 +71,8 @@ public sealed class MultiStoreExport : IDisposable
                 continue;
             }
             stack.Push((node, true));
-            stack.Push((TreeReader.Right(db, node), false));
-            stack.Push((TreeReader.Left(db, node), false));
+            stack.Push((node.RightNode ?? db.LoadWithoutCaching(node.RightId!.Value), false));
+            stack.Push((node.LeftNode ?? db.LoadWithoutCaching(node.LeftId!.Value), false));
         }
     }
 }

@@ -243,6 +243,18 @@ public sealed class ExportImportTests
         Assert.Equal(source.LastAppHash, target.LastAppHash);
     }
 
+    [Fact]
+    public void An_export_does_not_fill_the_node_cache()
+    {
+        var db = new MemoryKeyValueDb();
+        Build(db, 8, versions: 20).Dispose();
+        using var reopened = new MultiStore(db, Names);
+        var before = Names.Sum(n => reopened.Store(n).NodeDb.CachedNodes);
+        var items = ExportItems(reopened, 20);
+        Assert.True(items.Count > 100);
+        Assert.Equal(before, Names.Sum(n => reopened.Store(n).NodeDb.CachedNodes));
+    }
+
     internal static void AssertRoundTrip(MultiStore source, MultiStore target, long version)
     {
         var info = source.GetCommitInfo(version);
