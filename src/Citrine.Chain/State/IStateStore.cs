@@ -51,6 +51,9 @@ public sealed class MultiStoreState : IStateStore
     public static MultiStoreState OpenRocks(string path, IEnumerable<string> storeNames) =>
         new(MultiStore.OpenRocks(path, storeNames));
 
+    /// <summary>The multistore underneath (state sync exports and imports it).</summary>
+    public MultiStore MultiStore => _store;
+
     public long Version => _store.LatestVersion;
 
     public byte[]? Read(string store, ReadOnlySpan<byte> key) => _store.Store(store).Get(key);

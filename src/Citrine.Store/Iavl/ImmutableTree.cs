@@ -22,6 +22,10 @@ public sealed class ImmutableTree
 
     public long Count => _root?.Size ?? 0;
 
+    internal Node? Root => _root;
+
+    internal NodeDb NodeDb => _db;
+
     public byte[] RootHash => _root?.Hash is { } h ? (byte[])h.Clone() : IavlHashing.EmptyTreeHash;
 
     internal static ImmutableTree Open(NodeDb db, long version, long firstVersion, long latestVersion)

@@ -204,6 +204,23 @@ public sealed class MutableTree
 
     internal void MarkFaulted() => _faulted = true;
 
+    /// <summary>Re-reads the metadata and latest root after records were written around this tree (a snapshot import).</summary>
+    internal void Reload()
+    {
+        (FirstVersion, Version) = _db.GetMeta();
+        _savedRoot = null;
+        if (Version > 0)
+        {
+            if (!_db.TryGetRoot(Version, out var rootId))
+            {
+                throw new StoreException(StoreError.CorruptRecord, $"latest version {Version} has no root record");
+            }
+            _savedRoot = rootId is { } id ? _db.Load(id) : null;
+        }
+        _root = _savedRoot;
+        _orphans.Clear();
+    }
+
     internal List<NodeKey> StagePrune(IWriteBatch batch, long toVersion)
     {
         if (Version == 0 || toVersion >= Version)

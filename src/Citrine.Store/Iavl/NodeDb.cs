@@ -47,6 +47,18 @@ internal sealed class NodeDb
         return node;
     }
 
+    /// <summary>Like <see cref="Load"/>, but a node read from the database is not added to the cache (a full-tree export would flush the working set).</summary>
+    public Node LoadWithoutCaching(NodeKey id)
+    {
+        if (_cache.TryGet(id, out var cached))
+        {
+            return cached;
+        }
+        var data = Db.TryGet(NodeRecordKey(id))
+            ?? throw new StoreException(StoreError.MissingNode, $"node {id} is missing from the database");
+        return NodeCodec.Decode(id, data);
+    }
+
     public void Cache(Node node) => _cache.Add(node.Id!.Value, node);
 
     public void Evict(NodeKey id) => _cache.Remove(id);

@@ -45,6 +45,10 @@ public sealed class MultiStore : IDisposable
     private readonly bool _ownsDb;
     private readonly SortedDictionary<string, MutableTree> _stores = new(StringComparer.Ordinal);
     private readonly MultiStoreOptions _options;
+    // Versions held by exporters (version -> hold count); pruning stops below the lowest. Pruning and
+    // taking a hold are serialised by this lock so a hold never lands on a version being deleted.
+    private readonly SortedDictionary<long, int> _holds = [];
+    private readonly Lock _holdLock = new();
     private bool _faulted;
 
     public MultiStore(IKeyValueDb db, IEnumerable<string> storeNames, MultiStoreOptions? options = null, bool ownsDb = false)
@@ -170,7 +174,11 @@ public sealed class MultiStore : IDisposable
         return info.AppHash;
     }
 
-    /// <summary>Deletes versions up to and including <paramref name="toVersion"/> in every store, in one synced batch.</summary>
+    /// <summary>
+    /// Deletes versions up to and including <paramref name="toVersion"/> in every store, in one synced
+    /// batch; when a version at or below it is held (<see cref="HoldVersion"/>), only the versions below
+    /// the lowest held one go.
+    /// </summary>
     public void PruneTo(long toVersion)
     {
         EnsureUsable();
@@ -178,10 +186,113 @@ public sealed class MultiStore : IDisposable
         {
             throw new StoreException(StoreError.InvalidPruning, $"cannot prune to {toVersion}: the latest version {LatestVersion} must be kept");
         }
-        if (toVersion < FirstVersion)
+        lock (_holdLock)
         {
-            return;
+            if (_holds.Count > 0)
+            {
+                toVersion = Math.Min(toVersion, _holds.Keys.First() - 1);
+            }
+            if (toVersion < FirstVersion)
+            {
+                return;
+            }
+            PruneHeldTo(toVersion);
         }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="version"/> from being pruned until the returned handle is disposed, so an
+    /// exporter can read it while newer versions are committed. Throws when the version does not exist
+    /// or is already pruned.
+    /// </summary>
+    public IDisposable HoldVersion(long version)
+    {
+        lock (_holdLock)
+        {
+            CheckVersion(version);
+            _holds[version] = _holds.GetValueOrDefault(version) + 1;
+        }
+        return new VersionHold(this, version);
+    }
+
+    /// <summary>The versions currently held, lowest first (for tests and diagnostics).</summary>
+    public IReadOnlyList<long> HeldVersions
+    {
+        get
+        {
+            lock (_holdLock)
+            {
+                return [.. _holds.Keys];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Exports every store's tree at <paramref name="version"/> (0 = latest) as snapshot items, holding
+    /// the version until the export is disposed (docs/abci.md, "State sync").
+    /// </summary>
+    public Snapshots.MultiStoreExport Export(long version = 0)
+    {
+        EnsureUsable();
+        var v = version == 0 ? LatestVersion : version;
+        var hold = HoldVersion(v);
+        try
+        {
+            return new Snapshots.MultiStoreExport(this, v, GetCommitInfo(v), hold);
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds an EMPTY multistore at <paramref name="version"/> from exported items; when
+    /// <paramref name="expectedAppHash"/> is given the result must commit to it. Either the whole
+    /// import lands (the store opens at <paramref name="version"/> = first = latest) or the store stays
+    /// empty and <see cref="Snapshots.SnapshotImportException"/> says why.
+    /// </summary>
+    public CommitInfo Import(long version, IEnumerable<Snapshots.SnapshotItem> items, byte[]? expectedAppHash = null)
+    {
+        EnsureUsable();
+        ArgumentNullException.ThrowIfNull(items);
+        var info = new Snapshots.MultiStoreImporter(_db, [.. _stores.Keys], version, LatestVersion != 0 || _stores.Values.Any(t => t.Count != 0))
+            .Run(items, expectedAppHash, (batch, commitInfo) =>
+            {
+                batch.Put(CommitInfo.VersionKey(CommitTag, version), commitInfo.Encode());
+                batch.Put(MetaKey, EncodeMeta(version, version));
+            });
+        foreach (var tree in _stores.Values)
+        {
+            tree.Reload();
+        }
+        (FirstVersion, LatestVersion) = ReadMeta();
+        return info;
+    }
+
+    internal ImmutableTree StoreAt(string name, long version) => Store(name).GetImmutable(version);
+
+    private void Release(long version)
+    {
+        lock (_holdLock)
+        {
+            if (_holds.TryGetValue(version, out var count))
+            {
+                if (count <= 1)
+                {
+                    _holds.Remove(version);
+                }
+                else
+                {
+                    _holds[version] = count - 1;
+                }
+            }
+        }
+    }
+
+    private void PruneHeldTo(long toVersion)
+    {
         using var batch = _db.CreateBatch();
         var deleted = new List<(MutableTree, List<NodeKey>)>();
         foreach (var tree in _stores.Values)
@@ -295,6 +406,19 @@ public sealed class MultiStore : IDisposable
         BinaryPrimitives.WriteInt64BigEndian(value, first);
         BinaryPrimitives.WriteInt64BigEndian(value.AsSpan(8), latest);
         return value;
+    }
+
+    private sealed class VersionHold(MultiStore store, long version) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                store.Release(version);
+            }
+        }
     }
 
     private void EnsureUsable()
