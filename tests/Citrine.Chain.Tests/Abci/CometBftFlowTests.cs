@@ -5,7 +5,6 @@ using Citrine.Chain.Abci.Wire;
 using Citrine.Chain.App;
 using Citrine.Chain.State;
 using Citrine.Chain.Tests.Abci.App;
-using Citrine.Ics23.Abci;
 using Google.Protobuf;
 
 namespace Citrine.Chain.Tests.Abci;
@@ -61,7 +60,7 @@ public sealed class CometBftFlowTests : IDisposable
         public static async Task<Node> StartAsync(string dir, AbciAddress address)
         {
             var state = MultiStoreState.InMemory(ChainApp.StoreNames);
-            var sync = new StateSync(state, new StateSyncOptions { Directory = dir, Interval = 2, KeepRecent = 2, ChunkSize = 2048 });
+            var sync = new StateSync(state, new StateSyncOptions { Directory = dir, Interval = 2, KeepRecent = 2, ChunkSize = 256 });
             var app = new AbciTestApp(state, stateSync: sync);
             var server = new AbciSocketServer(app.App, address);
             await server.StartAsync();
@@ -192,18 +191,18 @@ public sealed class CometBftFlowTests : IDisposable
         Assert.Equal(0u, query.Code);
         Assert.Equal(3, query.Height);
         Assert.Equal(1_000_000UL + 20 - 1, BinaryPrimitives.ReadUInt64BigEndian(query.Value.Span));
-        var ops = query.ProofOps.Ops.Select(o => new ProofOp(o.Type, o.Key.ToByteArray(), o.Data.ToByteArray())).ToList();
+        var ops = query.ProofOps.Ops.Select(o => new Citrine.Ics23.Abci.ProofOp(o.Type, o.Key.ToByteArray(), o.Data.ToByteArray())).ToList();
         Assert.Equal(["ics23:iavl", "ics23:simple"], ops.Select(o => o.Type));
         var keyPath = new List<ReadOnlyMemory<byte>> { "bank"u8.ToArray(), app.Address(2) };
-        Assert.True(ProofOps.VerifyMembership(ops, h3.AppHash.Span, keyPath, query.Value.Span).IsValid);
-        Assert.False(ProofOps.VerifyMembership(ops, h4.AppHash.Span, keyPath, query.Value.Span).IsValid);
+        Assert.True(Citrine.Ics23.Abci.ProofOps.VerifyMembership(ops, h3.AppHash.Span, keyPath, query.Value.Span).IsValid);
+        Assert.False(Citrine.Ics23.Abci.ProofOps.VerifyMembership(ops, h4.AppHash.Span, keyPath, query.Value.Span).IsValid);
 
         // State sync of a new node from the snapshot taken at height 4.
         await source.Sync.PendingSnapshots;
-        var snapshots = (await source.Snapshot.ListSnapshotsAsync(new RequestListSnapshots())).Snapshots;
+        var snapshots = (await source.Snapshot.ListSnapshotsAsync()).Snapshots;
         Assert.Equal([4UL, 2UL], snapshots.Select(s => s.Height));
         var snapshot = snapshots[0];
-        Assert.True(snapshot.Chunks > 1, "the state spans several chunks of 2 KiB");
+        Assert.True(snapshot.Chunks > 1, "the state spans several chunks of 256 bytes");
         await using var target = await Node.StartAsync(Path.Combine(_dir, "target"), AbciAddress.Unix(Path.Combine(_dir, "target.sock")));
         Assert.Equal(0, (await target.Query.InfoAsync(HandshakeInfo())).LastBlockHeight);
         var offer = await target.Snapshot.OfferSnapshotAsync(new RequestOfferSnapshot { Snapshot = snapshot, AppHash = h4.AppHash });
