@@ -471,6 +471,8 @@ public sealed partial class CitrineAbciApp : IAbciApplication, IChainQueries, ID
                 return;
             }
             _disposed = true;
+            // Before the store closes: a background snapshot may still be reading it.
+            _stateSync?.Dispose();
             _genesisState?.Dispose();
             _state.Dispose();
         }

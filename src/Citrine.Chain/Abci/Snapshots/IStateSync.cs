@@ -8,7 +8,7 @@ namespace Citrine.Chain.Abci.Snapshots;
 /// with its own (one lock), so an implementation sees no concurrent calls, but it may export a
 /// snapshot on a background thread of its own.
 /// </summary>
-public interface IStateSync
+public interface IStateSync : IDisposable
 {
     /// <summary>The snapshots this node can serve, newest first.</summary>
     ResponseListSnapshots ListSnapshots(RequestListSnapshots request);

@@ -52,6 +52,8 @@ public sealed partial class StateSync : IStateSync
         _snapshots = new SnapshotDirectory(options.Directory);
     }
 
+    private readonly CancellationTokenSource _stopping = new();
+
     public bool Restored { get; private set; }
 
     public SnapshotDirectory Snapshots => _snapshots;
@@ -119,10 +121,39 @@ public sealed partial class StateSync : IStateSync
     public Snapshot CreateSnapshot(long height)
     {
         using var export = _store.Export(height);
-        var snapshot = _snapshots.Write(height, export.Items(), _options.ChunkSize);
+        var snapshot = _snapshots.Write(height, Until(export.Items(), _stopping.Token), _options.ChunkSize);
         _snapshots.Prune(_options.KeepRecent);
         LogSnapshotWritten(_logger, height, snapshot.Chunks);
         return snapshot;
+    }
+
+    /// <summary>
+    /// Stops a snapshot in progress (its temporary directory is never listed and is removed at the
+    /// next start) and waits until no snapshot reads the store, so the owner may close it.
+    /// </summary>
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        try
+        {
+            PendingSnapshots.GetAwaiter().GetResult();
+        }
+#pragma warning disable CA1031 // a snapshot's failure (the cancellation included) was logged; shutting down goes on
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        _stopping.Dispose();
+    }
+
+    // The export is read item by item; a stop request ends it between two items.
+    private static IEnumerable<SnapshotItem> Until(IEnumerable<SnapshotItem> items, CancellationToken stop)
+    {
+        foreach (var item in items)
+        {
+            stop.ThrowIfCancellationRequested();
+            yield return item;
+        }
     }
 
     public ResponseListSnapshots ListSnapshots(RequestListSnapshots request)

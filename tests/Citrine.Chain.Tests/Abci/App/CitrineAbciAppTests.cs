@@ -544,6 +544,10 @@ public sealed class CitrineAbciAppTests
         }
 
         void IStateSync.Committed(long height) => Committed.Add(height);
+
+        public void Dispose()
+        {
+        }
     }
 
     // ---- Query ----

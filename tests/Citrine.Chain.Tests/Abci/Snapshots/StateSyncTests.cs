@@ -52,6 +52,22 @@ public sealed class StateSyncTests : IDisposable
     }
 
     [Fact]
+    public void Dispose_stops_a_snapshot_in_progress_and_returns_once_nothing_reads_the_store()
+    {
+        var store = NewStore();
+        Fill(store, 20, keysPerVersion: 2_000);
+        var sync = new StateSync(store, Options("s", interval: 1, chunkSize: 1024));
+        sync.Committed(store.LatestVersion);
+        sync.Dispose();
+        Assert.True(sync.PendingSnapshots.IsCompleted);
+        Assert.Empty(store.HeldVersions);
+        // Whatever is listed is whole: a stopped snapshot never is.
+        var listed = new StateSync(store, Options("s")).ListSnapshots(new RequestListSnapshots()).Snapshots;
+        Assert.All(listed, s => Assert.Equal(store.LatestVersion, (long)s.Height));
+        store.Dispose();
+    }
+
+    [Fact]
     public async Task Interval_zero_never_takes_a_snapshot()
     {
         var store = NewStore();
