@@ -85,7 +85,36 @@ internal static class Seeds
             SessionState(2, Configs().First(), extra: [.. Bytes(0xc0, 20), .. Bytes(0x11, 32)]),
             SessionState(3, Configs().Last(), extra: [.. Bytes(0xc0, 20), .. Bytes(0x11, 32), .. Bytes(0x21, 32), .. Bytes(0x31, 32), .. Bytes(0x41, 32)]),
         ],
+        ["abci-frame"] = () =>
+        [
+            Citrine.Chain.Abci.Server.AbciFraming.ToFrame(new Citrine.Chain.Abci.Wire.Request { Echo = new() { Message = "hello" } }),
+            Citrine.Chain.Abci.Server.AbciFraming.ToFrame(new Citrine.Chain.Abci.Wire.Request { CheckTx = new() { Tx = Google.Protobuf.ByteString.CopyFrom(Bytes(7, 120)), Type = Citrine.Chain.Abci.Wire.CheckTxType.Recheck } }),
+            Citrine.Chain.Abci.Server.AbciFraming.ToFrame(new Citrine.Chain.Abci.Wire.Request { FinalizeBlock = new() { Height = 9, Txs = { Google.Protobuf.ByteString.CopyFrom(Bytes(1, 40)) }, Hash = Google.Protobuf.ByteString.CopyFrom(Bytes(2, 32)) } }),
+        ],
+        ["abci-snapshot-metadata"] = () => [Citrine.Chain.Abci.Snapshots.SnapshotMetadata.Encode([Bytes(1, 32), Bytes(2, 32)]), Citrine.Chain.Abci.Snapshots.SnapshotMetadata.Encode([Bytes(3, 32)])],
+        ["abci-snapshot-restore"] = () => [SnapshotStream(0), SnapshotStream(12)],
     };
+
+    /// <summary>A format-1 snapshot stream of a multistore with <paramref name="keys"/> keys per store, committed over three versions.</summary>
+    private static byte[] SnapshotStream(int keys)
+    {
+        using var store = new Citrine.Store.Multistore.MultiStore(new Citrine.Store.Storage.MemoryKeyValueDb(), Citrine.Chain.App.ChainApp.StoreNames, ownsDb: true);
+        for (var v = 0; v < 3; v++)
+        {
+            foreach (var name in Citrine.Chain.App.ChainApp.StoreNames)
+            {
+                for (var k = 0; k < keys; k++)
+                {
+                    store.Store(name).Set([(byte)k, (byte)v], Bytes((byte)(k + v), 3));
+                }
+            }
+            store.Commit();
+        }
+        using var export = store.Export(3);
+        using var output = new MemoryStream();
+        Citrine.Chain.Abci.Snapshots.SnapshotItemCodec.Write(export.Items(), output);
+        return output.ToArray();
+    }
 
     public static bool TryGet(string target, out IReadOnlyList<byte[]> seeds)
     {

@@ -234,11 +234,45 @@ public sealed class ChainApp
         var results = new List<TxResult>(txs.Count);
         var updates = new List<ValidatorUpdate>();
         var context = new BlockContext(height, time, ChainId);
+        PreverifyBlock(txs);
         foreach (var bytes in txs)
         {
             results.Add(DeliverTx(bytes, context, updates));
         }
         return (results, updates);
+    }
+
+    /// <summary>
+    /// The block's secp256k1 checks are most of its CPU and depend on nothing the block changes
+    /// except the accounts it creates: they run first on every core, into <see cref="Signatures"/>
+    /// (which records only valid verifications of exactly those bytes), and execution then finds
+    /// them. Execution still runs and charges every check, so results never depend on this step; a
+    /// tx that does not decode, or whose signer has no account yet, is simply left to execution.
+    /// The state is read here on this thread only (its trees are not safe for concurrent readers).
+    /// </summary>
+    private void PreverifyBlock(IReadOnlyList<byte[]> txs)
+    {
+        if (txs.Count < 2)
+        {
+            return;
+        }
+        var work = new List<(Tx Tx, ulong Number)>(txs.Count);
+        foreach (var bytes in txs)
+        {
+            try
+            {
+                var tx = Tx.Decode(bytes);
+                if (AccountNumber(tx.SignerAddress) is { } number)
+                {
+                    work.Add((tx, number));
+                }
+            }
+            catch (Exception e) when (e is ProtoDecodeException or CryptoException)
+            {
+                // DeliverTx reports it.
+            }
+        }
+        Parallel.ForEach(work, item => Preverify(Signatures, item.Tx, ChainId, item.Number));
     }
 
     public byte[] Commit() => _state.Commit();
