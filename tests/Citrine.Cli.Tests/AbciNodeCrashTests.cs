@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Citrine.Chain.Abci.Server;
@@ -8,6 +9,7 @@ using Citrine.Chain.Devnet;
 using Citrine.Chain.Genesis;
 using Citrine.Chain.Txs;
 using Google.Protobuf;
+using Grpc.Net.Client;
 
 namespace Citrine.Cli.Tests;
 
@@ -215,6 +217,66 @@ public sealed class AbciNodeCrashTests : IDisposable
             // The balance holds every send exactly once: 1+2+3+4+5+6.
             var balance = await app.Client.QueryAsync(new RequestQuery { Path = "/store/bank/key", Data = ByteString.CopyFrom(user.Address) });
             Assert.Equal(DevnetHome.DefaultBalance + 21, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(balance.Value.Span));
+        }
+    }
+
+    [Theory]
+    [InlineData("unix")]
+    [InlineData("grpc")]
+    public async Task Start_serves_Info_over_a_unix_socket_and_gRPC_and_stops_on_SIGTERM(string transport)
+    {
+        var net = Path.Combine(_dir, "net");
+        var init = CliRunner.Run("node", "init", "--cometbft", "--home", net, "--validators", "1");
+        Assert.True(init.ExitCode == 0, init.Error);
+        var listen = transport == "unix" ? "unix://" + Path.Combine(_dir, "app.sock") : "grpc://127.0.0.1:0";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "citrine.dll"), "node", "start", "--abci", listen, "--home", Path.Combine(net, "node0", "app") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+                ?? throw new InvalidOperationException($"the app exited: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
+            Assert.Contains("at height 0; ABCI on ", line, StringComparison.Ordinal);
+            var address = AbciAddress.Parse(line[(line.IndexOf("ABCI on ", StringComparison.Ordinal) + 8)..].Trim());
+            ResponseInfo answer;
+            if (address.Transport == AbciTransport.Grpc)
+            {
+                Assert.NotEqual(0, address.Port);
+                using var channel = GrpcChannel.ForAddress(string.Create(CultureInfo.InvariantCulture, $"http://{address.Host}:{address.Port}"));
+                answer = await new ABCI.ABCIClient(channel).InfoAsync(HandshakeInfo(), cancellationToken: timeout.Token);
+            }
+            else
+            {
+                Assert.Equal(AbciTransport.Unix, address.Transport);
+                await using var client = await AbciSocketClient.ConnectAsync(address, cancellationToken: timeout.Token);
+                answer = await client.InfoAsync(HandshakeInfo(), timeout.Token);
+            }
+            Assert.Equal(0, answer.LastBlockHeight);
+            Assert.Equal("citrine", answer.Data);
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(timeout.Token);
+            }
+            await process.WaitForExitAsync(timeout.Token);
+            var errors = await process.StandardError.ReadToEndAsync(timeout.Token);
+            Assert.True(process.ExitCode == CliApp.Ok, $"exit {process.ExitCode}: {errors}");
+            Assert.Contains("stopped at height 0", await process.StandardOutput.ReadToEndAsync(timeout.Token), StringComparison.Ordinal);
+            if (address.Transport == AbciTransport.Unix)
+            {
+                Assert.False(File.Exists(address.Path), "the socket file is removed on stop");
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
         }
     }
 }

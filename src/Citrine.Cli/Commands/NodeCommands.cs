@@ -138,7 +138,12 @@ internal static class NodeCommands
                 throw new CliInputException($"{Path.Combine(root, "config", "genesis.json")} not found; run 'citrine node init --cometbft' and pass a node's app home");
             }
             using var stop = new Dev.TerminationSignal(cancellationToken);
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Citrine", LogLevel.Information));
+            // Logs go to stderr: stdout carries the command's own lines (the first names the bound address).
+            using var loggers = LoggerFactory.Create(b => b
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Citrine", LogLevel.Information));
             CitrineAbciApp app;
             try
             {
