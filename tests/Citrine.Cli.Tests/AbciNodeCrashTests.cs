@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Citrine.Chain.Abci.Server;
 using Citrine.Chain.Abci.Wire;
@@ -35,13 +34,11 @@ public sealed class AbciNodeCrashTests : IDisposable
     /// <summary>A <c>citrine node start --abci tcp://127.0.0.1:0</c> child process and a connection to it.</summary>
     private sealed class AppProcess : IAsyncDisposable
     {
-        private readonly Process _process;
-        private readonly StringBuilder _stderr;
+        private readonly CliProcess _child;
 
-        private AppProcess(Process process, StringBuilder stderr, AbciSocketClient client)
+        private AppProcess(CliProcess child, AbciSocketClient client)
         {
-            _process = process;
-            _stderr = stderr;
+            _child = child;
             Client = client;
         }
 
@@ -49,69 +46,33 @@ public sealed class AbciNodeCrashTests : IDisposable
 
         public static async Task<AppProcess> StartAsync(string appHome)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "citrine.dll"), "node", "start", "--abci", "tcp://127.0.0.1:0", "--home", appHome })
-            {
-                info.ArgumentList.Add(arg);
-            }
-            var process = Process.Start(info)!;
-            var stderr = new StringBuilder();
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (stderr)
-                {
-                    stderr.AppendLine(e.Data);
-                }
-            };
-            process.BeginErrorReadLine();
+            var (child, address) = await CliProcess.StartAsync(["node", "start", "--abci", "tcp://127.0.0.1:0", "--home", appHome], "ABCI on ");
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                while (true)
-                {
-                    var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
-                        ?? throw new InvalidOperationException($"the app exited before listening: {Errors(stderr)}");
-                    var at = line.IndexOf("ABCI on ", StringComparison.Ordinal);
-                    if (at >= 0)
-                    {
-                        var client = await AbciSocketClient.ConnectAsync(AbciAddress.Parse(line[(at + 8)..].Trim()), cancellationToken: timeout.Token);
-                        return new AppProcess(process, stderr, client);
-                    }
-                }
+                return new AppProcess(child, await AbciSocketClient.ConnectAsync(AbciAddress.Parse(address)));
             }
             catch
             {
-                process.Kill(entireProcessTree: true);
-                process.Dispose();
+                child.KillQuietly();
+                child.Process.Dispose();
                 throw;
-            }
-        }
-
-        private static string Errors(StringBuilder stderr)
-        {
-            lock (stderr)
-            {
-                return stderr.ToString();
             }
         }
 
         /// <summary>SIGKILL: no code of the app runs after this.</summary>
         public void Kill()
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-            Assert.True(_process.ExitCode != 0, "a killed process does not exit cleanly");
+            _child.Process.Kill(entireProcessTree: true);
+            _child.Process.WaitForExit();
+            Assert.True(_child.Process.ExitCode != 0, $"a killed process does not exit cleanly: {_child.Errors}");
         }
 
         public async ValueTask DisposeAsync()
         {
             await Client.DisposeAsync();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
+            _child.KillQuietly();
+            await _child.Process.WaitForExitAsync();
+            _child.Process.Dispose();
         }
     }
 
@@ -229,19 +190,12 @@ public sealed class AbciNodeCrashTests : IDisposable
         var init = CliRunner.Run("node", "init", "--cometbft", "--home", net, "--validators", "1");
         Assert.True(init.ExitCode == 0, init.Error);
         var listen = transport == "unix" ? "unix://" + Path.Combine(_dir, "app.sock") : "grpc://127.0.0.1:0";
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "citrine.dll"), "node", "start", "--abci", listen, "--home", Path.Combine(net, "node0", "app") })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
+        var (child, bound) = await CliProcess.StartAsync(["node", "start", "--abci", listen, "--home", Path.Combine(net, "node0", "app")], "ABCI on ");
+        var process = child.Process;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
-                ?? throw new InvalidOperationException($"the app exited: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
-            Assert.Contains("at height 0; ABCI on ", line, StringComparison.Ordinal);
-            var address = AbciAddress.Parse(line[(line.IndexOf("ABCI on ", StringComparison.Ordinal) + 8)..].Trim());
+            var address = AbciAddress.Parse(bound);
             ResponseInfo answer;
             if (address.Transport == AbciTransport.Grpc)
             {
@@ -263,8 +217,7 @@ public sealed class AbciNodeCrashTests : IDisposable
                 await kill.WaitForExitAsync(timeout.Token);
             }
             await process.WaitForExitAsync(timeout.Token);
-            var errors = await process.StandardError.ReadToEndAsync(timeout.Token);
-            Assert.True(process.ExitCode == CliApp.Ok, $"exit {process.ExitCode}: {errors}");
+            Assert.True(process.ExitCode == CliApp.Ok, $"exit {process.ExitCode}: {child.Errors}");
             Assert.Contains("stopped at height 0", await process.StandardOutput.ReadToEndAsync(timeout.Token), StringComparison.Ordinal);
             if (address.Transport == AbciTransport.Unix)
             {
@@ -273,10 +226,8 @@ public sealed class AbciNodeCrashTests : IDisposable
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
+            child.KillQuietly();
+            process.Dispose();
         }
     }
 }

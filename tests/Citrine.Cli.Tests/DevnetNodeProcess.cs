@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace Citrine.Cli.Tests;
@@ -12,13 +10,11 @@ namespace Citrine.Cli.Tests;
 /// </summary>
 internal sealed class DevnetNodeProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _stderr;
+    private readonly CliProcess _child;
 
-    private DevnetNodeProcess(Process process, Uri rpc, StringBuilder stderr)
+    private DevnetNodeProcess(CliProcess child, Uri rpc)
     {
-        _process = process;
-        _stderr = stderr;
+        _child = child;
         Rpc = rpc;
         Http = new HttpClient { BaseAddress = rpc, Timeout = TimeSpan.FromSeconds(20) };
     }
@@ -27,81 +23,29 @@ internal sealed class DevnetNodeProcess : IDisposable
 
     public HttpClient Http { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _child.Process.HasExited;
 
     /// <summary>What the node wrote to stderr so far.</summary>
-    public string Errors
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
+    public string Errors => _child.Errors;
 
     public static async Task<DevnetNodeProcess> StartAsync(string home, string blockTime)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "citrine.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "devnet", "start", "--home", home, "--block-time", blockTime, "--rpc", "127.0.0.1:0" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info)!;
-        var stderr = new StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (true)
-            {
-                var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-                if (line is null)
-                {
-                    await process.WaitForExitAsync(timeout.Token);
-                    string errors;
-                    lock (stderr)
-                    {
-                        errors = stderr.ToString();
-                    }
-                    throw new InvalidOperationException($"the node exited with code {process.ExitCode} before serving RPC: {errors}");
-                }
-                var at = line.IndexOf("RPC on ", StringComparison.Ordinal);
-                if (at >= 0)
-                {
-                    return new DevnetNodeProcess(process, new Uri(line[(at + 7)..].Trim()), stderr);
-                }
-            }
-        }
-        catch
-        {
-            KillQuietly(process);
-            process.Dispose();
-            throw;
-        }
+        var (child, address) = await CliProcess.StartAsync(["devnet", "start", "--home", home, "--block-time", blockTime, "--rpc", "127.0.0.1:0"], "RPC on ");
+        return new DevnetNodeProcess(child, new Uri(address));
     }
 
     /// <summary>SIGKILL, then wait for the exit.</summary>
     public void Kill()
     {
-        KillQuietly(_process);
-        _process.WaitForExit();
+        _child.KillQuietly();
+        _child.Process.WaitForExit();
     }
 
     public void Dispose()
     {
         Kill();
         Http.Dispose();
-        _process.Dispose();
+        _child.Process.Dispose();
     }
 
     /// <summary>The result of a JSON-RPC call, or null when the node answered with a JSON-RPC error.</summary>
@@ -138,20 +82,5 @@ internal sealed class DevnetNodeProcess : IDisposable
             throw new InvalidOperationException($"abci_query /store/{store}/key: {response.GetProperty("log").GetString()}");
         }
         return response.GetProperty("value").GetString() is { } value ? Convert.FromBase64String(value) : null;
-    }
-
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 }

@@ -43,17 +43,7 @@ public static class AbciFraming
     }
 
     /// <summary>Writes <paramref name="value"/> as Go's <c>binary.PutUvarint</c> does; returns the bytes written (at most 10).</summary>
-    public static int WriteUvarint(Span<byte> destination, ulong value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
-    }
+    public static int WriteUvarint(Span<byte> destination, ulong value) => Citrine.Crypto.Encoding.Protobuf.Varint.WriteUnsigned(destination, value);
 
     /// <summary>
     /// Takes the next frame off the front of <paramref name="buffer"/>.
