@@ -290,26 +290,9 @@ public sealed class DevnetHome
         }
     }
 
-    /// <summary>CometBFT privval FilePVKey JSON: address, pub_key, priv_key (64 bytes: seed || public key).</summary>
-    private static void WriteValidatorKey(string path, byte[] seed, byte[] pub)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("address", Convert.ToHexString(Validator.AddressOf(pub)));
-            w.WriteStartObject("pub_key");
-            w.WriteString("type", "tendermint/PubKeyEd25519");
-            w.WriteString("value", Convert.ToBase64String(pub));
-            w.WriteEndObject();
-            w.WriteStartObject("priv_key");
-            w.WriteString("type", "tendermint/PrivKeyEd25519");
-            w.WriteString("value", Convert.ToBase64String([.. seed, .. pub]));
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        WriteAtomically(path, stream.ToArray(), secret: true);
-    }
+    /// <summary>CometBFT privval FilePVKey JSON (<see cref="Abci.Home.CometBftHome.PrivValidatorKeyJson"/>), written atomically and private.</summary>
+    private static void WriteValidatorKey(string path, byte[] seed, byte[] pub) =>
+        WriteAtomically(path, Abci.Home.CometBftHome.PrivValidatorKeyJson(seed, pub), secret: true);
 
     private static Ed25519PrivateKey ReadValidatorKey(string path)
     {
