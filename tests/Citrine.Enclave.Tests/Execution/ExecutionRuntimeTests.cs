@@ -10,6 +10,7 @@ using Citrine.Enclave.Publication;
 using Citrine.Enclave.Runtime;
 using Citrine.Enclave.Sealing;
 using Citrine.Enclave.Tests.Runtime;
+using static Citrine.Enclave.Tests.EnclaveResults;
 
 namespace Citrine.Enclave.Tests.Execution;
 
@@ -113,22 +114,6 @@ public sealed class ExecutionRuntimeTests : IDisposable
         });
         _opened.Add(runtime);
         return runtime;
-    }
-
-    private static T Ok<T>(EnclaveResult<T> result)
-        where T : class
-    {
-        Assert.True(result.IsSuccess, result.ToString());
-        return result.Value!;
-    }
-
-    private static EnclaveRefusal AssertRefused<T>(EnclaveReason reason, EnclaveResult<T> result)
-        where T : class
-    {
-        Assert.False(result.IsSuccess);
-        Assert.True(reason == result.Reason, $"expected {reason}, got {result}");
-        Assert.NotEmpty(result.Refusal!.Detail);
-        return result.Refusal;
     }
 
     /// <summary>Instantiate, create and SetPubKey; then, unless told otherwise, publish the Established record with the enclave's keys.</summary>

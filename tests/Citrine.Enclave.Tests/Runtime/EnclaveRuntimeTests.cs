@@ -9,6 +9,7 @@ using Citrine.Enclave.Runtime;
 using Citrine.Enclave.Sealing;
 using Citrine.Ics23.Abci;
 using Citrine.Ics23.Verification;
+using static Citrine.Enclave.Tests.EnclaveResults;
 
 namespace Citrine.Enclave.Tests.Runtime;
 
@@ -112,22 +113,6 @@ public sealed class EnclaveRuntimeTests : IDisposable
         });
         _opened.Add(runtime);
         return runtime;
-    }
-
-    private static T Ok<T>(EnclaveResult<T> result)
-        where T : class
-    {
-        Assert.True(result.IsSuccess, result.ToString());
-        return result.Value!;
-    }
-
-    private static EnclaveRefusal AssertRefused<T>(EnclaveReason reason, EnclaveResult<T> result)
-        where T : class
-    {
-        Assert.False(result.IsSuccess);
-        Assert.True(reason == result.Reason, $"expected {reason}, got {result}");
-        Assert.NotEmpty(result.Refusal!.Detail);
-        return result.Refusal;
     }
 
     private static EnclaveRefusal AssertPublicationRefused<T>(PublicationReason inner, EnclaveResult<T> result)
